@@ -1,0 +1,50 @@
+"""Every task a developer or CI runs. `nox` alone runs the default list; it never writes."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["generate", "lint", "typecheck", "tests"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+HAND_WRITTEN = ["overlays", "scripts", "tests", "noxfile.py"]
+
+
+def group(name: str) -> list[str]:
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session(python="3.11")
+def generate(session: nox.Session) -> None:
+    """Check generated/ against the spec; `-- --write` regenerates it instead."""
+    session.install(*group("generate"))
+    if "--write" in session.posargs:
+        session.run("python", "scripts/generate.py")
+    else:
+        session.run("python", "scripts/generate.py", "--check")
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check on hand-written code."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", "--no-cache", *HAND_WRITTEN)
+    session.run("ruff", "format", "--no-cache", "--check", *HAND_WRITTEN)
+
+
+@nox.session(python="3.11")
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the overlays and the scripts."""
+    session.install(".[mock,cli]", *group("typecheck"))
+    session.run("mypy", "--strict", "--cache-dir", "/dev/null", "overlays", "scripts")
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """pytest against the installed wheel (not the source folders)."""
+    session.install(".[mock,cli]", *group("test"))
+    session.install("--force-reinstall", "--no-deps", ".")
+    session.run("pytest", *session.posargs)

@@ -1,0 +1,19 @@
+"""Shared fixtures: where the repository's files are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_PATH = ROOT / "openapi" / "studio_v1_engagements.yaml"
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    """The OpenAPI document as committed."""
+    loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return loaded

@@ -1,0 +1,41 @@
+"""The generated models parse what the API sends, including what it may send later."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from studio_engagements_api.models import Engagement, EngagementStatus, ListEngagementResponse
+
+
+def test_engagement_parses_the_spec_example(spec: dict[str, Any]) -> None:
+    example = spec["components"]["schemas"]["Engagement"]["example"]
+    engagement = Engagement.from_dict(example)
+    assert engagement.sid == example["sid"]
+    assert engagement.status is EngagementStatus.ACTIVE
+    assert engagement.date_created == datetime.datetime(2017, 11, 6, 12, tzinfo=datetime.UTC)
+    assert engagement.context == {"flow": {"first_name": "Foo"}}
+    assert engagement.to_dict()["links"] == example["links"]
+
+
+def test_seed_page_example_parses(spec: dict[str, Any]) -> None:
+    operation = spec["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]
+    example = operation["responses"]["200"]["content"]["application/json"]["example"]
+    page = ListEngagementResponse.from_dict(example)
+    assert page.engagements == []
+    assert page.meta.next_page_url is None
+    assert page.meta.page_size == 50
+
+
+def test_unknown_status_is_kept_as_its_string(spec: dict[str, Any]) -> None:
+    record = dict(spec["components"]["schemas"]["Engagement"]["example"], status="paused")
+    engagement = Engagement.from_dict(record)
+    assert engagement.status == "paused"
+    assert not isinstance(engagement.status, EngagementStatus)
+
+
+def test_unknown_fields_are_kept(spec: dict[str, Any]) -> None:
+    record = dict(spec["components"]["schemas"]["Engagement"]["example"], brand_new={"a": 1})
+    engagement = Engagement.from_dict(record)
+    assert engagement.additional_properties == {"brand_new": {"a": 1}}
+    assert engagement.to_dict()["brand_new"] == {"a": 1}

@@ -1,0 +1,69 @@
+"""The distribution: what the wheel holds, and that it installs and imports without dev tools."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SPEC_PATH
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        timeout=600,
+    )
+    (built,) = out.glob("twilio_studio_engagements-*.whl")
+    return built
+
+
+def test_wheel_holds_both_packages_the_spec_and_markers(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "studio_engagements/openapi/studio_v1_engagements.yaml" in names
+    assert "studio_engagements/py.typed" in names
+    assert "studio_engagements_api/py.typed" in names
+    assert "studio_engagements_api/models/engagement.py" in names
+    assert "studio_engagements_api/_parameters.py" in names
+    packaged = zipfile.ZipFile(wheel).read("studio_engagements/openapi/studio_v1_engagements.yaml")
+    assert packaged == SPEC_PATH.read_bytes()
+
+
+def test_wheel_installs_and_imports_without_dev_tools(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=600)
+    result = subprocess.run(
+        [
+            python,
+            "-c",
+            "import studio_engagements, studio_engagements_api, sys;"
+            "print(studio_engagements.__version__);"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'yaml','click','rich'}))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    version, third_party = result.stdout.splitlines()
+    assert version.count(".") == 2
+    assert third_party == "[]"
+    listing = subprocess.run(
+        [python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "pytest" not in listing
+    assert "openapi-python-client" not in listing
+
+
+def test_installed_spec_is_reachable_through_importlib_resources() -> None:
+    packaged = resources.files("studio_engagements").joinpath("openapi/studio_v1_engagements.yaml")
+    assert packaged.read_bytes() == SPEC_PATH.read_bytes()

@@ -1,0 +1,188 @@
+"""The OpenAPI document is valid and states every fact of the seed, constraint by constraint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+OPERATION = ("paths", "/v1/Flows/{FlowSid}/Engagements", "get")
+ENGAGEMENT = ("components", "schemas", "Engagement", "properties")
+META = ("components", "schemas", "ListEngagementResponseMeta", "properties")
+ERROR = ("components", "schemas", "TwilioError", "properties")
+NULLABLE_STRING = ["string", "null"]
+
+
+def param(name: str) -> tuple[Any, ...]:
+    return (*OPERATION, "parameters", ("name", name))
+
+
+def resolve(document: Any, path: tuple[Any, ...]) -> Any:
+    """Follow keys and $refs; a (key, value) step picks the list item whose key equals value."""
+    node = document
+    for step in path:
+        if isinstance(node, dict) and "$ref" in node and step not in node:
+            node = resolve(document, tuple(node["$ref"].lstrip("#/").split("/")))
+        if isinstance(step, tuple):
+            key, value = step
+            (node,) = [item for item in node if item.get(key) == value]
+        else:
+            node = node[step]
+    return node
+
+
+# (where, expected value): one row per fact, so that losing one fails by name.
+FACTS: list[tuple[tuple[Any, ...], Any]] = [
+    (("openapi",), "3.1.0"),
+    (("servers", 0, "url"), "https://studio.twilio.com"),
+    ((*OPERATION, "operationId"), "ListEngagement"),
+    ((*OPERATION, "summary"), "Retrieve a list of all Engagements for the Flow."),
+    ((*OPERATION, "deprecated"), True),
+    (("components", "securitySchemes", "accountSid_authToken", "type"), "http"),
+    (("components", "securitySchemes", "accountSid_authToken", "scheme"), "basic"),
+    (("security", 0), {"accountSid_authToken": []}),
+    # FlowSid
+    ((*param("FlowSid"), "in"), "path"),
+    ((*param("FlowSid"), "required"), True),
+    ((*param("FlowSid"), "schema", "type"), "string"),
+    ((*param("FlowSid"), "schema", "minLength"), 34),
+    ((*param("FlowSid"), "schema", "maxLength"), 34),
+    ((*param("FlowSid"), "schema", "pattern"), "^FW[0-9a-fA-F]{32}$"),
+    # PageSize
+    ((*param("PageSize"), "in"), "query"),
+    ((*param("PageSize"), "schema", "type"), "integer"),
+    ((*param("PageSize"), "schema", "format"), "int64"),
+    ((*param("PageSize"), "schema", "minimum"), 1),
+    ((*param("PageSize"), "schema", "maximum"), 1000),
+    ((*param("PageSize"), "schema", "default"), 50),
+    # Page, PageToken
+    ((*param("Page"), "in"), "query"),
+    ((*param("Page"), "schema", "type"), "integer"),
+    ((*param("Page"), "schema", "minimum"), 0),
+    ((*param("PageToken"), "in"), "query"),
+    ((*param("PageToken"), "schema", "type"), "string"),
+    # the 200 response: CORS headers and body
+    *[
+        ((*OPERATION, "responses", "200", "headers", header, "schema", "type"), kind)
+        for header, kind in [
+            ("Access-Control-Allow-Origin", "string"),
+            ("Access-Control-Allow-Methods", "string"),
+            ("Access-Control-Allow-Headers", "string"),
+            ("Access-Control-Allow-Credentials", "boolean"),
+            ("Access-Control-Expose-Headers", "string"),
+        ]
+    ],
+    (
+        (*OPERATION, "responses", "200", "content", "application/json", "schema", "required"),
+        ["engagements", "meta"],
+    ),
+    (
+        ("components", "schemas", "ListEngagementResponse", "properties", "engagements", "items"),
+        {"$ref": "#/components/schemas/Engagement"},
+    ),
+    # meta
+    ((*META, "first_page_url", "type"), "string"),
+    ((*META, "first_page_url", "format"), "uri"),
+    ((*META, "key", "type"), "string"),
+    ((*META, "next_page_url", "type"), NULLABLE_STRING),
+    ((*META, "next_page_url", "format"), "uri"),
+    ((*META, "page", "type"), "integer"),
+    ((*META, "page_size", "type"), "integer"),
+    ((*META, "previous_page_url", "type"), NULLABLE_STRING),
+    ((*META, "previous_page_url", "format"), "uri"),
+    ((*META, "url", "type"), "string"),
+    ((*META, "url", "format"), "uri"),
+    # Engagement
+    *[
+        row
+        for field, prefix in [
+            ("sid", "FN"),
+            ("account_sid", "AC"),
+            ("flow_sid", "FW"),
+            ("contact_sid", "FC"),
+        ]
+        for row in [
+            ((*ENGAGEMENT, field, "type"), NULLABLE_STRING),
+            ((*ENGAGEMENT, field, "minLength"), 34),
+            ((*ENGAGEMENT, field, "maxLength"), 34),
+            ((*ENGAGEMENT, field, "pattern"), f"^{prefix}[0-9a-fA-F]{{32}}$"),
+        ]
+    ],
+    ((*ENGAGEMENT, "contact_channel_address", "type"), NULLABLE_STRING),
+    (
+        (*ENGAGEMENT, "status", "anyOf"),
+        [{"$ref": "#/components/schemas/EngagementStatus"}, {"type": "string"}],
+    ),
+    (("components", "schemas", "EngagementStatus", "enum"), ["active", "ended"]),
+    ((*ENGAGEMENT, "date_created", "type"), NULLABLE_STRING),
+    ((*ENGAGEMENT, "date_created", "format"), "date-time"),
+    ((*ENGAGEMENT, "date_updated", "type"), NULLABLE_STRING),
+    ((*ENGAGEMENT, "date_updated", "format"), "date-time"),
+    ((*ENGAGEMENT, "url", "type"), NULLABLE_STRING),
+    ((*ENGAGEMENT, "url", "format"), "uri"),
+    ((*ENGAGEMENT, "links", "$ref"), "#/components/schemas/EngagementLinks"),
+    # errors as the live API sends them
+    *[
+        (
+            (*OPERATION, "responses", status, "content", "application/json", "schema", "$ref"),
+            "#/components/schemas/TwilioError",
+        )
+        for status in ["400", "401", "404", "405", "429", "default"]
+    ],
+    ((*ERROR, "code", "type"), "integer"),
+    ((*ERROR, "message", "type"), "string"),
+    ((*ERROR, "more_info", "type"), "string"),
+    ((*ERROR, "status", "type"), "integer"),
+    ((*OPERATION, "responses", "429", "headers", "Retry-After", "schema", "type"), "string"),
+    ((*OPERATION, "responses", "405", "headers", "Allow", "schema", "type"), "string"),
+]
+
+
+def test_document_is_valid_openapi(spec: dict[str, Any]) -> None:
+    validate(spec)
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    FACTS,
+    ids=lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else None,
+)
+def test_fact_is_stated(spec: dict[str, Any], where: tuple[Any, ...], expected: Any) -> None:
+    assert resolve(spec, where) == expected
+
+
+def test_engagement_context_accepts_any_json(spec: dict[str, Any]) -> None:
+    context = resolve(spec, (*ENGAGEMENT, "context"))
+    assert not {"type", "enum", "const", "anyOf", "oneOf", "$ref"} & context.keys()
+
+
+def test_deprecation_names_the_successor(spec: dict[str, Any]) -> None:
+    assert "Executions" in resolve(spec, (*OPERATION, "description"))
+
+
+def test_seed_example_is_the_200_example(spec: dict[str, Any]) -> None:
+    example = resolve(
+        spec, (*OPERATION, "responses", "200", "content", "application/json", "example")
+    )
+    assert example["engagements"] == []
+    assert example["meta"]["key"] == "engagements"
+    assert example["meta"]["next_page_url"] is None
+
+
+def test_examples_validate_against_their_schemas(spec: dict[str, Any]) -> None:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    registry = Registry().with_resource("urn:spec", Resource.opaque(spec))
+
+    def validator(name: str) -> Draft202012Validator:
+        return Draft202012Validator(
+            {"$ref": f"urn:spec#/components/schemas/{name}"},
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    validator("Engagement").validate(spec["components"]["schemas"]["Engagement"]["example"])
+    page = resolve(spec, (*OPERATION, "responses", "200", "content", "application/json"))
+    validator("ListEngagementResponse").validate(page["example"])
