@@ -1,0 +1,136 @@
+"""Every error the client raises: one hierarchy rooted in :class:`StudioError`."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "InvalidParameterError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "StudioError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "UntrustedURLError",
+]
+
+
+class StudioError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigurationError(StudioError):
+    """The client cannot be set up: missing credentials, a bad base URL, region or timeout."""
+
+
+class InvalidParameterError(StudioError, ValueError):
+    """An argument breaks a rule of the OpenAPI document; raised before anything is sent."""
+
+    def __init__(self, parameter: str, value: object, rule: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{parameter}={_short_repr(value)} is invalid: it must be {rule}")
+
+
+class UntrustedURLError(StudioError):
+    """A URL points outside the configured origin; credentials are not sent there."""
+
+    def __init__(self, url: str, origin: str) -> None:
+        self.url = url
+        self.origin = origin
+        super().__init__(
+            f"refusing to send credentials to {_short_repr(url)}: "
+            f"it is not on the configured origin {origin}"
+        )
+
+
+class TransportError(StudioError):
+    """The request failed on the network (after retries); ``__cause__`` is the httpx error."""
+
+    def __init__(self, message: str, *, url: str, attempts: int) -> None:
+        self.url = url
+        self.attempts = attempts
+        super().__init__(f"{message} (GET {url}, {attempts} attempt{'s' * (attempts != 1)})")
+
+
+class UnexpectedResponseError(StudioError):
+    """The API answered with something that is not what the spec promises."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int,
+        url: str,
+        body: bytes = b"",
+        request_id: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.status = status
+        self.url = url
+        self.excerpt = excerpt(body)
+        self.request_id = request_id
+        super().__init__(
+            f"unexpected response (HTTP {status}) from GET {url}: {reason}; "
+            f"body starts {self.excerpt!r}"
+        )
+
+
+class ApiError(StudioError):
+    """The API answered with an error status. Subclasses narrow it down by status."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: int | None,
+        message: str,
+        more_info: str | None,
+        url: str,
+        request_id: str | None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.more_info = more_info
+        self.url = url
+        self.request_id = request_id
+        details = [f"HTTP {status}"]
+        if code is not None:
+            details.append(f"Twilio code {code}")
+        text = f"{message} ({', '.join(details)}; GET {url}"
+        if request_id:
+            text += f"; request {request_id}"
+        if more_info:
+            text += f"; see {more_info}"
+        super().__init__(text + ")")
+
+
+class AuthenticationError(ApiError):
+    """401 or 403: the credentials are missing, wrong, or not allowed this resource."""
+
+
+class NotFoundError(ApiError):
+    """404: the flow (or the page) does not exist."""
+
+
+class RateLimitError(ApiError):
+    """429: too many requests, still refused after the retries."""
+
+
+class ServerError(ApiError):
+    """5xx: Twilio failed, still failing after the retries."""
+
+
+def excerpt(body: bytes, limit: int = 200) -> str:
+    """The first ``limit`` characters of a body, decoded leniently, for error messages."""
+    text = body[: limit * 4].decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _short_repr(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
