@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient
 
 SID = "AC" + "1" * 32

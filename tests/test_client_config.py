@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from studio_engagements import AsyncStudioClient, StudioClient
 from studio_engagements._config import resolve_credentials
 from studio_engagements.errors import ConfigurationError, StudioError

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from studio_engagements import EngagementStatus, StudioClient
 from studio_engagements import _client as client_module
 from studio_engagements.errors import (

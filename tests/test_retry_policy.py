@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+
 from studio_engagements._retry import (
     MAX_BACKOFF,
     MAX_RETRY_AFTER,

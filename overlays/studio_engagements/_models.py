@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
+
 from studio_engagements_api.models.engagement_status import EngagementStatus
 
 __all__ = ["Engagement", "EngagementStatus", "Page", "PageMeta", "ParseError"]

@@ -12,6 +12,7 @@ import platform
 from typing import Any
 
 import httpx
+
 from studio_engagements_api.api.engagements.list_engagement import _get_kwargs
 from studio_engagements_api.types import UNSET
 
