@@ -48,3 +48,11 @@ def tests(session: nox.Session) -> None:
     session.install(".[mock,cli]", *group("test"))
     session.install("--force-reinstall", "--no-deps", ".")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def fuzz(session: nox.Session) -> None:
+    """schemathesis CLI against the mock over real HTTP: >= 1,000 cases, JUnit in reports/."""
+    session.install(".[mock]", *group("test"))
+    session.install("--force-reinstall", "--no-deps", ".")
+    session.run("python", "scripts/fuzz.py", *session.posargs)

@@ -1,0 +1,328 @@
+"""The one place that answers a request; the WSGI app, transports and server only carry it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import re
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import attrs
+
+from studio_engagements._rules import ParameterRule
+
+from . import _data
+from ._faults import Fault, FaultKind, FaultPlan
+from ._spec import OperationSpec
+
+JSON = "application/json"
+# Values for the CORS headers the spec documents (it names them; Twilio's values fill them in).
+CORS_VALUES = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET",
+    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type, If-Match, "
+    "If-Modified-Since, If-None-Match, If-Unmodified-Since, Idempotency-Key",
+    "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Expose-Headers": "ETag, Twilio-Request-Id",
+}
+NOT_JSON_BODY = b"<html><body><h1>502 Bad Gateway</h1>The upstream answered badly.</body></html>"
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+@attrs.frozen
+class Request:
+    """An HTTP request as the adapters hand it over."""
+
+    method: str
+    path: str
+    """The decoded path, without the query."""
+    query: str
+    """The raw query string, without ``?``."""
+    headers: Mapping[str, str]
+    """Header values by lower-case name."""
+    scheme: str = "http"
+    server: str = "127.0.0.1"
+    """``host[:port]`` to use for URLs when the ``Host`` header is missing or unusable."""
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` the client reached: where meta URLs must point."""
+        host = self.headers.get("host", "")
+        return f"{self.scheme}://{host if _HOST.fullmatch(host) else self.server}"
+
+
+@attrs.frozen
+class Response:
+    """Status, headers and the complete body."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@attrs.frozen
+class Reply:
+    """What an adapter must do: send ``response`` (None: drop the connection), as ``fault`` says."""
+
+    response: Response | None
+    fault: Fault | None = None
+
+    @property
+    def delay(self) -> float:
+        """Seconds to wait before answering."""
+        return self.fault.seconds if self.fault and self.fault.kind is FaultKind.DELAY else 0.0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether to send less body than ``Content-Length`` announces."""
+        return self.fault is not None and self.fault.kind is FaultKind.TRUNCATED_BODY
+
+
+@attrs.frozen
+class RecordedRequest:
+    """A request the mock received (faulted ones included)."""
+
+    method: str
+    path: str
+    query: dict[str, str] = attrs.field(hash=False)
+    """The first value of each query parameter."""
+    user: str | None
+    """The Basic-auth user presented, if any (never the password)."""
+
+
+class _Rejected(Exception):
+    """A finished error answer, raised to stop checking (never escapes the core)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+class Core:
+    """The endpoint: auth, validation from the spec, seeded data, pagination, faults."""
+
+    def __init__(
+        self,
+        spec: OperationSpec,
+        flows: Mapping[str, int],
+        seed: int,
+        credentials: _data.Credentials,
+    ) -> None:
+        self.spec = spec
+        self.flows = dict(flows)
+        self.seed = seed
+        self.credentials = credentials
+        self.faults = FaultPlan()
+        self._tokens = _data.PageTokens(_data.digest("page-token", seed, credentials.account_sid))
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+
+    # -- requests seen -------------------------------------------------------------------------
+
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of every request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def reset_requests(self) -> None:
+        """Forget the requests received so far."""
+        with self._lock:
+            self._requests.clear()
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def engagement(self, flow_sid: str, index: int) -> dict[str, Any]:
+        """Engagement ``index`` of ``flow_sid`` (made on demand, never stored)."""
+        return _data.engagement(
+            self.seed, self.credentials.account_sid, flow_sid, index, self.spec.canonical_origin
+        )
+
+    # -- answering -------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Reply:
+        """The reply to ``request``: an injected fault if one is due, else the endpoint's answer."""
+        fault = self.faults.next()
+        user = _basic_credentials(request.headers.get("authorization", ""))
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=_first_values(request.query),
+            user=None if user is None else user[0].decode("utf-8", "replace"),
+        )
+        with self._lock:
+            self._requests.append(recorded)
+        if fault is None:
+            return Reply(self.answer(request))
+        match fault.kind:
+            case FaultKind.DROP_CONNECTION:
+                return Reply(None, fault)
+            case FaultKind.RATE_LIMIT:
+                headers = {"Retry-After": fault.retry_after or "1"}
+                return Reply(_error(429, 20429, "Too Many Requests", headers), fault)
+            case FaultKind.SERVER_ERROR:
+                status = fault.status or 500
+                return Reply(
+                    _error(status, 20000 + status, "Service unavailable (injected)"), fault
+                )
+            case FaultKind.NOT_JSON:
+                html = (("Content-Type", "text/html; charset=utf-8"), *_common_headers())
+                return Reply(Response(200, html, NOT_JSON_BODY), fault)
+            case _:  # delay, truncated body: the normal answer, sent late or short
+                return Reply(self.answer(request), fault)
+
+    def answer(self, request: Request) -> Response:
+        """What the endpoint answers, faults aside."""
+        try:
+            params = self.spec.match(request.path)
+            if params is None:
+                raise _Rejected(_not_found(request.path))
+            if request.method != "GET":
+                message = f"Method {request.method} not allowed; this resource allows GET"
+                raise _Rejected(_error(405, 20004, message, {"Allow": "GET"}))
+            self._authenticate(request)
+            values = self._validated(params, request.query)
+            return self._page(request, values)
+        except _Rejected as rejected:
+            return rejected.response
+
+    def _authenticate(self, request: Request) -> None:
+        given = _basic_credentials(request.headers.get("authorization", ""))
+        # Compare every pair in full, always: timing says nothing about which part was wrong.
+        matches = [
+            given is not None
+            and hmac.compare_digest(given[0], user) & hmac.compare_digest(given[1], password)
+            for user, password in self.credentials.pairs()
+        ]
+        if not any(matches):
+            headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
+            raise _Rejected(_error(401, 20003, "Authenticate", headers))
+
+    def _validated(self, params: Mapping[str, str], query: str) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for rule in self.spec.path_rules():
+            values[rule.name] = _checked(rule, params[rule.name])
+        given = _first_values(query)
+        for rule in self.spec.query_rules():
+            if rule.name in given:
+                values[rule.name] = _checked(rule, given[rule.name])
+            elif rule.required:
+                raise _Rejected(_error(400, 20001, f"Missing required parameter {rule.name}"))
+        return values
+
+    def _page(self, request: Request, values: Mapping[str, object]) -> Response:
+        (flow_rule,) = self.spec.path_rules()
+        flow_sid = str(values[flow_rule.name])
+        path = self.spec.path.replace("{" + flow_rule.name + "}", flow_sid)
+        if flow_sid not in self.flows:
+            raise _Rejected(_not_found(path))
+        count = self.flows[flow_sid]
+        page_size = _integer(values, "PageSize", self.spec.default_page_size)
+        page = _integer(values, "Page", 0)
+        token = values.get("PageToken")
+        if token is None:
+            offset = page * page_size
+        else:
+            found = self._tokens.offset(flow_sid, str(token))
+            if found is None:
+                message = f"Invalid PageToken: {token!r} was not issued for {flow_sid}"
+                raise _Rejected(_error(400, 20001, message))
+            offset = found
+        end = min(offset + page_size, count)
+
+        def url(number: int, start: int | None) -> str:
+            """The URL of page ``number`` (with a token for ``start`` unless None)."""
+            query: list[tuple[str, object]] = [("PageSize", page_size), ("Page", number)]
+            if start is not None:
+                query.append(("PageToken", self._tokens.issue(flow_sid, start)))
+            return f"{request.origin}{path}?{urlencode(query)}"
+
+        # An offset past the end has the last full page before the end as its previous page.
+        previous = max(0, min(offset, count) - page_size)
+        body = {
+            self.spec.list_key: [self.engagement(flow_sid, i) for i in range(offset, end)],
+            "meta": {
+                "first_page_url": url(0, None),
+                "key": self.spec.list_key,
+                "next_page_url": url(page + 1, end) if end < count else None,
+                "page": page,
+                "page_size": page_size,
+                "previous_page_url": url(max(page - 1, 0), previous) if offset > 0 else None,
+                # Tokens are canonical: re-issuing the one given spells it exactly as sent.
+                "url": url(page, None if token is None else offset),
+            },
+        }
+        headers = [(name, self._cors_value(name)) for name in self.spec.cors_headers]
+        return _json(200, body, headers)
+
+    def _cors_value(self, name: str) -> str:
+        if name in CORS_VALUES:
+            return CORS_VALUES[name]
+        return "true" if self.spec.cors_headers[name] == "boolean" else "*"
+
+
+def _checked(rule: ParameterRule, text: str) -> object:
+    try:
+        value = rule.parse(text)
+    except ValueError:
+        value = None
+    if value is None or not rule.allows(value):
+        message = f"Invalid {rule.name}: {text!r} is not {rule.describe()}"
+        raise _Rejected(_error(400, 20001, message))
+    return value
+
+
+def _integer(values: Mapping[str, object], name: str, default: int) -> int:
+    value = values.get(name, default)
+    return value if isinstance(value, int) else default
+
+
+def _first_values(query: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(name, value)
+    return values
+
+
+def _basic_credentials(header: str) -> tuple[bytes, bytes] | None:
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    user, colon, password = decoded.partition(b":")
+    return (user, password) if colon else None
+
+
+def _common_headers() -> tuple[tuple[str, str], ...]:
+    return (("Twilio-Request-Id", "RQ" + uuid.uuid4().hex),)
+
+
+def _json(
+    status: int, body: object, headers: list[tuple[str, str]] | Mapping[str, str]
+) -> Response:
+    extra = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    encoded = json.dumps(body, separators=(",", ":")).encode()
+    return Response(status, (("Content-Type", JSON), *_common_headers(), *extra), encoded)
+
+
+def _error(
+    status: int, code: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    return _json(status, body, headers or {})
+
+
+def _not_found(path: str) -> Response:
+    return _error(404, 20404, f"The requested resource {path} was not found")

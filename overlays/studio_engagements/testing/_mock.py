@@ -1,0 +1,183 @@
+"""MockStudio: the public face of the mock, wiring one core to its three adapters."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+
+from . import _data, _spec
+from ._core import Core, RecordedRequest
+from ._faults import Fault
+from ._server import serve
+from ._transport import AsyncMockTransport, MockTransport
+from ._wsgi import WSGIApp
+
+if TYPE_CHECKING:
+    from studio_engagements import AsyncStudioClient, StudioClient
+
+
+class MockStudio:
+    """A deterministic fake of Twilio Studio's List Engagements endpoint, driven by its spec.
+
+    Rules (route, parameter types, patterns, lengths, ranges, page-size default) come from the
+    OpenAPI document packaged with the client, or from ``spec_path``. The mock answers like Twilio:
+
+    - ``GET`` only (others: 405, code 20004, ``Allow: GET``); Basic auth with the account SID and
+      auth token, or the API key SID and secret (else 401, code 20003, ``WWW-Authenticate``);
+    - an invalid ``FlowSid`` or query parameter: 400, code 20001, naming it; unknown query
+      parameters are ignored, as Twilio does; a ``PageToken`` the mock did not issue for that flow
+      (forged, edited, another flow's): 400, code 20001;
+    - a well-formed ``FlowSid`` that is not seeded: 404, code 20404 (as the live API, and as the
+      spec documents). ``MockStudio()`` seeds the spec's example ``FlowSid``, so that schemathesis'
+      examples phase and the documented curl reach real pages;
+    - pages of ``PageSize`` (default and maximum from the spec) with ``meta`` URLs on the origin
+      the request came to (its ``Host``), and opaque signed ``PageToken``s in ``next_page_url``;
+    - never a 5xx unless a fault is injected.
+
+    Engagements are made on demand from (seed, flow, index), so a flow of a million costs no
+    memory; their ``url`` and ``links`` point at the live API's host, as Twilio's do.
+    """
+
+    IN_PROCESS_URL: ClassVar[str] = "http://127.0.0.1"
+    """The base URL to give a client that uses :meth:`transport` or :meth:`async_transport`."""
+
+    def __init__(
+        self,
+        flows: Mapping[str, int] | None = None,
+        *,
+        seed: int = 0,
+        spec_path: str | Path | None = None,
+    ) -> None:
+        spec = _spec.load(spec_path)
+        credentials = _data.Credentials.for_seed(seed)
+        if flows is None:
+            flows = _data.default_flows(seed, spec.example_flow_sid)
+        (flow_rule,) = spec.path_rules()
+        for flow_sid, count in flows.items():
+            if not flow_rule.allows(flow_sid):
+                raise ValueError(f"flow SID {flow_sid!r} is not {flow_rule.describe()}")
+            if not isinstance(count, int) or count < 0:
+                raise ValueError(f"engagement count of {flow_sid} must be an integer >= 0")
+        self._core = Core(spec, flows, seed, credentials)
+        self.app = WSGIApp(self._core)
+        """The in-process WSGI application (what schemathesis drives)."""
+
+    @classmethod
+    def seeded(cls, flows: int, engagements: int, *, seed: int = 0) -> MockStudio:
+        """A mock of ``flows`` flows with seeded SIDs, each of ``engagements`` engagements."""
+        if flows < 0 or engagements < 0:
+            raise ValueError("flows and engagements must be >= 0")
+        return cls({_data.sid("FW", "flow", i, seed): engagements for i in range(flows)}, seed=seed)
+
+    def __repr__(self) -> str:
+        return f"MockStudio(flows={self.flows!r}, seed={self._core.seed})"
+
+    # -- identity ------------------------------------------------------------------------------
+
+    @property
+    def account_sid(self) -> str:
+        """The account SID (Basic-auth user, with :attr:`auth_token`)."""
+        return self._core.credentials.account_sid
+
+    @property
+    def auth_token(self) -> str:
+        """The auth token."""
+        return self._core.credentials.auth_token
+
+    @property
+    def api_key_sid(self) -> str:
+        """An API key SID (``SK...``), accepted with :attr:`api_key_secret` too."""
+        return self._core.credentials.api_key_sid
+
+    @property
+    def api_key_secret(self) -> str:
+        """The API key's secret."""
+        return self._core.credentials.api_key_secret
+
+    @property
+    def seed(self) -> int:
+        """The seed all data, credentials and tokens derive from."""
+        return self._core.seed
+
+    @property
+    def flows(self) -> dict[str, int]:
+        """Seeded flow SIDs and how many engagements each has."""
+        return dict(self._core.flows)
+
+    def engagements(self, flow_sid: str) -> list[dict[str, Any]]:
+        """Every engagement of a seeded flow, in the order pages serve them."""
+        if flow_sid not in self._core.flows:
+            raise KeyError(f"{flow_sid} is not a seeded flow")
+        return [self._core.engagement(flow_sid, i) for i in range(self._core.flows[flow_sid])]
+
+    # -- the three ways in -----------------------------------------------------------------------
+
+    def transport(self) -> httpx.BaseTransport:
+        """An ``httpx`` transport for ``httpx.Client(transport=..., base_url=IN_PROCESS_URL)``."""
+        return MockTransport(self._core)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """The same for ``httpx.AsyncClient``."""
+        return AsyncMockTransport(self._core)
+
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0
+    ) -> contextlib.AbstractContextManager[str]:
+        """A real threaded HTTP server; ``with mock.serve() as base_url:``, stopped on exit."""
+        return serve(self._core, host, port)
+
+    def client(self, **kwargs: Any) -> StudioClient:
+        """A ``StudioClient`` wired to this mock in-process (keyword arguments override)."""
+        from studio_engagements import StudioClient
+
+        return StudioClient(**self._client_kwargs(kwargs, httpx.Client, self.transport()))
+
+    def async_client(self, **kwargs: Any) -> AsyncStudioClient:
+        """An ``AsyncStudioClient`` wired to this mock in-process (keyword arguments override)."""
+        from studio_engagements import AsyncStudioClient
+
+        return AsyncStudioClient(
+            **self._client_kwargs(kwargs, httpx.AsyncClient, self.async_transport())
+        )
+
+    def _client_kwargs(
+        self, kwargs: dict[str, Any], factory: Any, transport: Any
+    ) -> dict[str, Any]:
+        if "api_key" not in kwargs:
+            kwargs.setdefault("account_sid", self.account_sid)
+            kwargs.setdefault("auth_token", self.auth_token)
+        kwargs.setdefault("base_url", self.IN_PROCESS_URL)
+        if "http_client" not in kwargs:
+            kwargs["http_client"] = factory(transport=transport)
+        return kwargs
+
+    # -- faults and recorded requests ------------------------------------------------------------
+
+    def inject(self, fault: Fault, times: int = 1, *, after: int = 0) -> None:
+        """Make ``times`` requests fail with ``fault``, once ``after`` more have succeeded.
+
+        Queued after faults already queued; e.g. ``inject(Fault.server_error(503), times=3,
+        after=2)`` lets two pages through, then fails three requests in a row.
+        """
+        self._core.faults.inject(fault, times, after)
+
+    def inject_rate(self, rate: float, faults: Sequence[Fault], seed: int = 0) -> None:
+        """Fail a ``rate`` share of later requests with ``faults``, drawn by ``seed``."""
+        self._core.faults.inject_rate(rate, faults, seed)
+
+    def clear_faults(self) -> None:
+        """Stop injecting faults."""
+        self._core.faults.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy; safe across threads)."""
+        return self._core.requests()
+
+    def reset_requests(self) -> None:
+        """Forget the requests received so far."""
+        self._core.reset_requests()

@@ -1,0 +1,110 @@
+"""The mock as a real threaded HTTP server on loopback, for tests that need sockets."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from ._core import Core, Request
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a request stuck in an injected delay must not hold up shutdown
+    core: Core
+    netloc: str
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
+    # delayed ACKs hold each response back some 40 ms.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: tests own stderr."""
+
+    def _answer(self) -> None:
+        self._discard_body()
+        target = urlsplit(self.path)
+        request = Request(
+            method=self.command.upper(),
+            path=unquote(target.path, errors="replace"),
+            query=target.query,
+            headers={name.lower(): value for name, value in self.headers.items()},
+            scheme="http",
+            server=self.server.netloc,
+        )
+        reply = self.server.core.handle(request)
+        if reply.delay:
+            time.sleep(reply.delay)
+        response = reply.response
+        if response is None:
+            self._drop()
+            return
+        self.send_response(response.status, HTTPStatus(response.status).phrase)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if reply.truncated:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(
+                response.body[: len(response.body) // 2] if reply.truncated else response.body
+            )
+        if reply.truncated:
+            self.wfile.flush()
+            self._drop()
+
+    def _discard_body(self) -> None:
+        length = self.headers.get("Content-Length")
+        if length is not None and length.isdigit():
+            self.rfile.read(int(length))
+        elif self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # a chunked body we do not parse: do not reuse the socket
+
+    def _drop(self) -> None:
+        # Close now, without a response; shutdown() first so that the peer sees EOF at once.
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_one_request(self) -> None:
+        """Serve one request, whatever its method (unknown ones get the core's 405)."""
+        try:
+            super().handle_one_request()
+        except (ConnectionResetError, BrokenPipeError):
+            self.close_connection = True  # the client went away: nothing to answer
+
+    def __getattr__(self, name: str) -> object:
+        # BaseHTTPRequestHandler dispatches to do_<METHOD>; every method goes to the core.
+        if name.startswith("do_"):
+            return self._answer
+        raise AttributeError(name)
+
+
+@contextlib.contextmanager
+def serve(core: Core, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Run the server in a thread; yield its base URL; stop it and free the port on exit."""
+    server = _Server((host, port), _Handler)
+    server.core = core
+    bound_host, bound_port = server.server_address[:2]
+    host_text = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
+    server.netloc = f"{host_text}:{bound_port}"
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://{server.netloc}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

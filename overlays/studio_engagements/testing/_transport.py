@@ -1,0 +1,111 @@
+"""The mock as httpx transports: a client talks to it in-process, failing as a real peer would."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+
+from ._core import Core, Reply, Request
+
+DROPPED = "Server disconnected without sending a response."
+
+
+def _request(request: httpx.Request) -> Request:
+    return Request(
+        method=request.method.upper(),
+        path=request.url.path,
+        query=request.url.query.decode("ascii", "replace"),
+        headers={name.lower(): value for name, value in request.headers.items()},
+        scheme=request.url.scheme,
+        server=request.url.netloc.decode("ascii", "replace"),
+    )
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout = request.extensions.get("timeout", {})
+    value = timeout.get("read") if isinstance(timeout, dict) else None
+    return float(value) if value is not None else None
+
+
+def _wait(reply: Reply, request: httpx.Request) -> float:
+    """How long to sleep; raise ReadTimeout (after that sleep) if the delay outlasts the timeout."""
+    timeout = _read_timeout(request)
+    if timeout is not None and reply.delay > timeout:
+        return timeout
+    return reply.delay
+
+
+class _Truncated(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """Part of the body, then the error httpx raises when the peer closes mid-body."""
+
+    def __init__(self, request: httpx.Request, body: bytes) -> None:
+        self._request = request
+        self._body = body
+
+    def _error(self) -> httpx.RemoteProtocolError:
+        sent, announced = len(self._body) // 2, len(self._body)
+        return httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body: "
+            f"received {sent} bytes, expected {announced}",
+            request=self._request,
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._body[: len(self._body) // 2]
+        raise self._error()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._body[: len(self._body) // 2]
+        raise self._error()
+
+
+def _response(reply: Reply, request: httpx.Request) -> httpx.Response:
+    response = reply.response
+    if response is None:
+        raise httpx.RemoteProtocolError(DROPPED, request=request)
+    headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+    body = b"" if request.method == "HEAD" else response.body
+    if reply.truncated and body:
+        return httpx.Response(
+            response.status, headers=headers, stream=_Truncated(request, body), request=request
+        )
+    return httpx.Response(response.status, headers=headers, content=body, request=request)
+
+
+class MockTransport(httpx.BaseTransport):
+    """Sends an ``httpx.Client``'s requests to the mock, in the calling thread."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer ``request`` (faults raise what httpx raises for a real peer)."""
+        request.read()
+        reply = self._core.handle(_request(request))
+        wait = _wait(reply, request)
+        if wait:
+            time.sleep(wait)
+        if wait < reply.delay:
+            raise httpx.ReadTimeout("timed out (injected delay)", request=request)
+        return _response(reply, request)
+
+
+class AsyncMockTransport(httpx.AsyncBaseTransport):
+    """Sends an ``httpx.AsyncClient``'s requests to the mock, without blocking the event loop."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer ``request`` (faults raise what httpx raises for a real peer)."""
+        await request.aread()
+        reply = self._core.handle(_request(request))
+        wait = _wait(reply, request)
+        if wait:
+            await asyncio.sleep(wait)
+        if wait < reply.delay:
+            raise httpx.ReadTimeout("timed out (injected delay)", request=request)
+        return _response(reply, request)

@@ -1,0 +1,131 @@
+"""Schemathesis against the mock, in-process over WSGI, with every check on.
+
+The spec is loaded from the file and the settings from ``schemathesis.toml``, with the mock's Basic
+credentials added. ``test_fuzz_suite_can_fail`` breaks the mock on purpose and runs this very
+suite again: it must then fail.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck
+from schemathesis.config import SchemathesisConfig
+from schemathesis.openapi.checks import RejectedPositiveData
+
+from studio_engagements.testing import MockStudio, _core
+
+from . import fuzz_hooks  # registers the hook that drops made-up PageToken refusals
+from .conftest import ROOT, SPEC_PATH
+
+pytest_plugins = ["pytester"]
+
+# Per phase: bounded so that the default run stays well under a minute (nox -s fuzz goes further).
+MAX_EXAMPLES = 400
+
+
+def load_schema(mock: MockStudio) -> Any:
+    """The spec from the file, the shared settings, the mock's credentials and WSGI app."""
+    config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+    config.projects.override.update(basic_auth=(mock.account_sid, mock.auth_token))
+    schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
+    schema.app = mock.app
+    return schema
+
+
+MOCK = MockStudio(seed=0)
+schema = load_schema(MOCK)
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck)
+)
+def test_mock_passes_every_check(case: schemathesis.Case) -> None:
+    case.call_and_validate()
+
+
+def test_the_suite_reached_real_pages_with_and_without_credentials() -> None:
+    # Guards the suite itself: if generation never reached a seeded flow with valid credentials,
+    # the checks above would prove little. Runs after the fuzz test (file order) when both run.
+    if not MOCK.requests:
+        pytest.skip("run with test_mock_passes_every_check")
+    example_flow = next(iter(MOCK.flows))
+    assert any(r.path.endswith(f"{example_flow}/Engagements") for r in MOCK.requests)
+    assert {r.user for r in MOCK.requests} >= {MOCK.account_sid, None}
+    assert {r.method for r in MOCK.requests} > {"GET"}
+
+
+def _skip_auth(self: _core.Core, request: _core.Request) -> None:
+    return None
+
+
+def _accept_any_value(rule: Any, text: str) -> object:
+    try:
+        return rule.parse(text)
+    except ValueError:
+        return text
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement", "expected"),
+    [
+        pytest.param(
+            _core.Core,
+            ("_authenticate", _skip_auth),
+            "accepts requests without authentication",
+            id="no-auth",
+        ),
+        pytest.param(
+            _core,
+            ("_checked", _accept_any_value),
+            "Schema-violating request accepted",
+            id="no-validation",
+        ),
+    ],
+)
+def test_fuzz_suite_can_fail(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    target: Any,
+    replacement: tuple[str, Any],
+    expected: str,
+) -> None:
+    monkeypatch.setattr(target, *replacement)
+    pytester.makepyfile(
+        test_rerun="from tests.test_fuzz_mock import test_mock_passes_every_check  # noqa: F401\n"
+    )
+    recorder = pytester.inline_run("-q", "-p", "no:cacheprovider")
+    recorder.assertoutcome(failed=1)
+    (failure,) = recorder.getfailures()
+    assert expected in str(failure.longrepr)
+
+
+def _answer(code: int, message: str) -> Any:
+    body = json.dumps({"code": code, "message": message, "status": 400}).encode()
+    return SimpleNamespace(status_code=400, content=body)
+
+
+@pytest.mark.parametrize(
+    ("query", "response", "kept"),
+    [
+        ({"PageToken": "x"}, _answer(20001, "Invalid PageToken: 'x' was not issued"), False),
+        ({"PageToken": "x"}, _answer(20001, "Invalid PageSize: '0' is not ..."), True),
+        ({"PageSize": "5"}, _answer(20001, "Invalid PageToken: 'x' was not issued"), True),
+        ({"PageToken": "x"}, _answer(20003, "Invalid PageToken: 'x' was not issued"), True),
+    ],
+    ids=["made-up-token", "other-parameter", "no-token-sent", "other-code"],
+)
+def test_the_hook_drops_only_made_up_page_token_refusals(
+    query: dict[str, str], response: Any, kept: bool
+) -> None:
+    failure = RejectedPositiveData(
+        operation="GET /", message="", status_code=400, allowed_statuses=["2xx"]
+    )
+    case = SimpleNamespace(query=query)
+    assert fuzz_hooks.issued_by_the_api_only(failure, case, response) is kept
