@@ -26,7 +26,8 @@ class Driver:
     def _run(self, call: Callable[[Any], Any]) -> Any:
         if self.kind == "sync":
             with self._make() as client:
-                return call(client)
+                result = call(client)
+                return list(result) if hasattr(result, "__next__") else result
 
         async def main() -> Any:
             async with self._make() as client:

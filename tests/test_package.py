@@ -67,3 +67,42 @@ def test_wheel_installs_and_imports_without_dev_tools(wheel: Path, tmp_path: Pat
 def test_installed_spec_is_reachable_through_importlib_resources() -> None:
     packaged = resources.files("studio_engagements").joinpath("openapi/studio_v1_engagements.yaml")
     assert packaged.read_bytes() == SPEC_PATH.read_bytes()
+
+
+USER_STORY = """
+import asyncio
+from studio_engagements import AsyncStudioClient, StudioClient
+from studio_engagements.testing import MockStudio
+
+FLOW = "FW" + "c" * 32
+mock = MockStudio(flows={FLOW: 2500})
+with mock.serve() as url:
+    credentials = {"account_sid": mock.account_sid, "auth_token": mock.auth_token}
+    with StudioClient(**credentials, base_url=url) as client:
+        everything = client.engagements.list(FLOW)
+        first7 = client.engagements.list(FLOW, limit=7)
+
+    async def main():
+        async with AsyncStudioClient(**credentials, base_url=url) as client:
+            return await client.engagements.list(FLOW), await client.engagements.list(FLOW, limit=7)
+
+    async_everything, async_first7 = asyncio.run(main())
+sids = [e.sid for e in everything]
+print(len(everything), len(set(sids)), len(first7), len(async_everything), len(async_first7))
+print([e.sid for e in first7] == sids[:7] == [e.sid for e in async_first7])
+print([e.sid for e in async_everything] == sids)
+"""
+
+
+def test_a_user_with_only_the_mock_extra_gets_every_engagement(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", f"{wheel}[mock]"], check=True, timeout=600
+    )
+    result = subprocess.run(
+        [python, "-c", USER_STORY], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2500", "2500", "7", "2500", "7", "True", "True"]

@@ -93,13 +93,13 @@ def resolve_base_url(
     base_url: str | None, region: str | None, edge: str | None, environ: Mapping[str, str]
 ) -> httpx.URL:
     """``base_url`` if given, else Twilio's host for region and edge (edge alone means us1)."""
-    if base_url is not None:
-        return _checked_base_url(base_url)
     region = region if region is not None else (environ.get("TWILIO_REGION") or None)
     edge = edge if edge is not None else (environ.get("TWILIO_EDGE") or None)
     for name, label in (("region", region), ("edge", edge)):
         if label is not None and (not isinstance(label, str) or not _DNS_LABEL.fullmatch(label)):
             raise ConfigurationError(f"{name}={label!r} is not a Twilio {name} name such as 'us1'")
+    if base_url is not None:
+        return _checked_base_url(base_url)
     if edge is not None and region is None:
         region = "us1"
     prefix, _, suffix = DEFAULT_HOST.partition(".")
