@@ -1,0 +1,17 @@
+"""The ``studio-engagements`` command: export engagements, serve the mock, run the demo.
+
+Exit codes: 0 success, 2 usage or invalid input, 3 API error, 4 network failure, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+try:
+    import click
+except ModuleNotFoundError as missing:  # the cli extra is not installed
+    raise SystemExit(
+        "studio-engagements needs the cli extra: pip install 'twilio-studio-engagements[cli]'"
+    ) from missing
+
+from ._commands import main
+
+__all__ = ["click", "main"]

@@ -1,0 +1,205 @@
+"""Exporting a flow's engagements to a file or stdout, page by page, resumable.
+
+A page is the unit of work: it is fetched whole, then written whole. A failed export keeps
+every complete page in ``FILE.partial`` (never half a page) and knows the URL of the page
+to resume from, so that resuming writes each engagement exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from .._models import Engagement
+from .._protocol import stream_page_size
+from .._resources import Engagements
+from ..errors import StudioError, UnexpectedResponseError
+
+FIELDS = (
+    "sid",
+    "account_sid",
+    "flow_sid",
+    "contact_sid",
+    "contact_channel_address",
+    "context",
+    "status",
+    "date_created",
+    "date_updated",
+    "url",
+    "links",
+)
+TABLE_FIELDS = ("sid", "status", "contact_channel_address", "date_created")
+FORMATS = ("jsonl", "csv", "table")
+
+
+class ExportFailed(Exception):
+    """The export stopped; ``resume_from`` is the page to start again from (None: from the top)."""
+
+    def __init__(self, cause: BaseException, resume_from: str | None, written: int) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.resume_from = resume_from
+        self.written = written
+
+
+@attrs.frozen
+class Progress:
+    """What an export has done so far."""
+
+    engagements: int
+    pages: int
+
+
+def render_rows(
+    engagements: Sequence[Engagement], fields: Sequence[str], fmt: str, header: bool
+) -> str:
+    """Engagements as jsonl or csv text (``header``: start csv with the field names)."""
+    rows = [_select(engagement.to_dict(), fields) for engagement in engagements]
+    if fmt == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(fields)
+    writer.writerows([_csv_cell(row[name]) for name in fields] for row in rows)
+    return buffer.getvalue()
+
+
+def _select(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    return {name: record.get(name) for name in fields}
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def count_records(path: Path, fmt: str) -> int:
+    """How many engagements a partial jsonl or csv file already holds."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        if fmt == "jsonl":
+            return sum(1 for line in handle if line.strip())
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+
+
+def export(
+    engagements: Engagements,
+    flow_sid: str,
+    *,
+    limit: int | None,
+    page_size: int | None,
+    resume_from: str | None,
+    already: int,
+    write: Callable[[list[Engagement]], None],
+    on_page: Callable[[Progress], None] = lambda progress: None,
+) -> Progress:
+    """Fetch pages and hand each one's engagements to ``write``; raise ExportFailed on failure.
+
+    ``already`` engagements were written by an earlier run (they count towards ``limit``).
+    """
+    remaining = None if limit is None else limit - already
+    written = 0
+    pages = 0
+    url = resume_from
+    seen: set[str] = set()
+    try:
+        if remaining is not None and remaining <= 0:
+            return Progress(already, 0)
+        if url is None:
+            page = engagements.page(flow_sid, page_size=stream_page_size(page_size, remaining))
+        else:
+            seen.add(url)
+            page = engagements.get_page(url)
+        while True:
+            batch = (
+                page.engagements if remaining is None else page.engagements[: remaining - written]
+            )
+            write(batch)
+            written += len(batch)
+            pages += 1
+            on_page(Progress(already + written, pages))
+            next_url = page.meta.next_page_url
+            if next_url is None or (remaining is not None and written >= remaining):
+                return Progress(already + written, pages)
+            if next_url in seen:
+                raise UnexpectedResponseError(
+                    f"next_page_url {next_url!r} points back to a page already read",
+                    status=200,
+                    url=page.meta.url,
+                )
+            seen.add(next_url)
+            url = next_url
+            page = engagements.get_page(url)
+    except (StudioError, KeyboardInterrupt) as exc:
+        raise ExportFailed(exc, url, already + written) from exc
+
+
+class PartialFile:
+    """``FILE.partial`` while an export runs; renamed to ``FILE`` only when it is whole."""
+
+    def __init__(self, final: Path, *, resume: bool) -> None:
+        self.final = final
+        self.partial = final.with_name(final.name + ".partial")
+        if resume and not self.partial.exists():
+            raise FileNotFoundError(f"nothing to resume: {self.partial} does not exist")
+        self._handle: IO[str] = self.partial.open(
+            "a" if resume else "w", encoding="utf-8", newline=""
+        )
+        self._good_size = self._handle.tell()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether nothing has been written yet (a csv header is still owed)."""
+        return self._good_size == 0
+
+    def write_page(self, text: str) -> None:
+        """Append one page's text; on any failure the file goes back to its last whole page."""
+        try:
+            self._handle.write(text)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except BaseException:
+            self.rollback()
+            raise
+        self._good_size = self._handle.tell()
+
+    def rollback(self) -> None:
+        """Cut the file back to the end of the last whole page."""
+        self._handle.flush()
+        self._handle.truncate(self._good_size)
+        self._handle.seek(self._good_size)
+
+    def finish(self) -> None:
+        """Close and rename to the final name: the final file is whole."""
+        self._handle.close()
+        os.replace(self.partial, self.final)
+
+    def abandon(self) -> None:
+        """Close, keeping ``FILE.partial`` for a resume."""
+        self.rollback()
+        self._handle.close()
+
+
+def engagement_table(engagements: Sequence[Engagement], fields: Sequence[str]) -> Any:
+    """A rich Table of the given fields."""
+    from rich.table import Table
+
+    table = Table()
+    for name in fields:
+        table.add_column(name, no_wrap=name not in ("context", "links"))
+    for engagement in engagements:
+        record = engagement.to_dict()
+        table.add_row(
+            *("" if record.get(name) is None else str(record.get(name)) for name in fields)
+        )
+    return table
