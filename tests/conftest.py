@@ -17,3 +17,18 @@ def spec() -> dict[str, Any]:
     """The OpenAPI document as committed."""
     loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     return loaded
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Make the clients' retry waits instant; the list records each wait asked for."""
+    from studio_engagements import _client
+
+    recorded: list[float] = []
+
+    async def async_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(_client, "sleep", recorded.append)
+    monkeypatch.setattr(_client, "async_sleep", async_sleep)
+    return recorded

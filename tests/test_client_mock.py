@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from studio_engagements import AsyncStudioClient, StudioClient
-from studio_engagements import _client as client_module
 from studio_engagements.errors import (
     AuthenticationError,
     NotFoundError,
@@ -27,6 +26,8 @@ ONE = "FW" + "1" * 32
 TEN = "FW" + "a" * 32
 BIG = "FW" + "b" * 32
 FLOWS = {EMPTY: 0, ONE: 1, TEN: 10, BIG: 2500}
+
+pytestmark = pytest.mark.usefixtures("waits")
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +47,6 @@ def fresh(mock: MockStudio) -> Iterator[None]:
 def server(mock: MockStudio) -> Iterator[str]:
     with mock.serve() as base_url:
         yield base_url
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-
-    async def async_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(client_module, "sleep", recorded.append)
-    monkeypatch.setattr(client_module, "async_sleep", async_sleep)
-    return recorded
 
 
 @pytest.fixture(params=["sync-inprocess", "async-inprocess", "sync-http", "async-http"])

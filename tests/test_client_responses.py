@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from studio_engagements import EngagementStatus, StudioClient
-from studio_engagements import _client as client_module
 from studio_engagements.errors import (
     ApiError,
     AuthenticationError,
@@ -43,22 +42,12 @@ RECORD = {
     "links": {"steps": f"{BASE}/steps"},
 }
 
+pytestmark = pytest.mark.usefixtures("waits")
+
 
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waits: list[float] = []
-
-    async def async_sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(client_module, "sleep", waits.append)
-    monkeypatch.setattr(client_module, "async_sleep", async_sleep)
-    return waits
 
 
 def answer(
@@ -194,7 +183,7 @@ def test_a_redirect_is_not_followed(kind: str) -> None:
     assert len(handler.calls) == 1  # type: ignore[attr-defined]
 
 
-def test_retries_then_success(kind: str, no_waiting: list[float]) -> None:
+def test_retries_then_success(kind: str, waits: list[float]) -> None:
     answers = iter(
         [
             (503, b"{}", {}),
@@ -208,19 +197,19 @@ def test_retries_then_success(kind: str, no_waiting: list[float]) -> None:
         return httpx.Response(status, content=body, headers=headers)
 
     assert len(transport_driver(kind, handler).list(FLOW)) == 1
-    assert len(no_waiting) == 2
-    assert no_waiting[1] == 3.0
+    assert len(waits) == 2
+    assert waits[1] == 3.0
 
 
-def test_retries_exhausted_raise_the_last_error(kind: str, no_waiting: list[float]) -> None:
+def test_retries_exhausted_raise_the_last_error(kind: str, waits: list[float]) -> None:
     handler = answer(503, {"code": 20503, "message": "down", "status": 503})
     with pytest.raises(ServerError):
         transport_driver(kind, handler, max_retries=3).list(FLOW)
     assert len(handler.calls) == 4  # type: ignore[attr-defined]
-    assert len(no_waiting) == 3
+    assert len(waits) == 3
 
 
-def test_network_failures_become_transport_errors(kind: str, no_waiting: list[float]) -> None:
+def test_network_failures_become_transport_errors(kind: str, waits: list[float]) -> None:
     calls: list[int] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

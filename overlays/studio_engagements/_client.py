@@ -1,4 +1,8 @@
-"""StudioClient and AsyncStudioClient: configuration, one pooled httpx client, retries."""
+"""StudioClient and AsyncStudioClient: configuration, one pooled httpx client, retries.
+
+The two clients differ only in how they send and wait; what to do with each outcome is
+decided once, by :class:`_Attempts`.
+"""
 
 from __future__ import annotations
 
@@ -70,6 +74,67 @@ class _Settings:
             authorization=credentials.authorization(),
         )
 
+    def evolve(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> _Settings:
+        """These settings with another timeout or retry count (None keeps the current one)."""
+        return attrs.evolve(
+            self,
+            timeout=self.timeout if timeout is None else resolve_timeout(timeout),
+            max_retries=self.max_retries
+            if max_retries is None
+            else resolve_max_retries(max_retries),
+        )
+
+
+class _Attempts:
+    """The attempts at one GET: what each outcome means, and how long to wait before the next."""
+
+    def __init__(self, request: httpx.Request, max_retries: int) -> None:
+        self.request = request
+        self._max_retries = max_retries
+        self._attempt = 0
+        self._started = time.monotonic()
+
+    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> Page | float:
+        """The page, or the seconds to wait before retrying; raises the typed error when done."""
+        _protocol.log_attempt(
+            self.request,
+            str(response.status_code) if response is not None else type(exc).__name__,
+            time.monotonic() - self._started,
+            self._attempt,
+        )
+        if response is not None and response.status_code == 200:
+            return _protocol.read_page(response)
+        if response is not None:
+            delay = retry_delay(
+                self._attempt,
+                self._max_retries,
+                status=response.status_code,
+                retry_after=response.headers.get("Retry-After"),
+                random=random.random,
+            )
+            if delay is None:
+                raise _protocol.api_error(response)
+        else:
+            assert exc is not None
+            delay = None
+            if retryable_exception(exc):
+                delay = retry_delay(
+                    self._attempt,
+                    self._max_retries,
+                    status=None,
+                    retry_after=None,
+                    random=random.random,
+                )
+            if delay is None:
+                raise TransportError(
+                    f"{type(exc).__name__}: {exc}".rstrip(": "),
+                    url=str(self.request.url),
+                    attempts=self._attempt + 1,
+                ) from exc
+        self._attempt += 1
+        self._started = time.monotonic() + delay
+        return delay
+
 
 class _ClientBase:
     """What both clients share: settings, repr, the one-time deprecation warning."""
@@ -98,46 +163,15 @@ class _ClientBase:
         """The timeout of every request."""
         return self._settings.timeout
 
-    def _warn_once(self) -> None:
+    def _attempts(self, http: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> _Attempts:
+        """Start a GET of ``url``: warn once, build the request."""
         if not self._warned:
             self._warned = True
             warnings.warn(_protocol.DEPRECATION, DeprecationWarning, stacklevel=_user_stacklevel())
-
-    def _retry_delay(
-        self, attempt: int, response: httpx.Response | None, exc: Exception | None
-    ) -> float | None:
-        if exc is not None:
-            if not retryable_exception(exc):
-                return None
-            return retry_delay(
-                attempt, self.max_retries, status=None, retry_after=None, random=random.random
-            )
-        assert response is not None
-        return retry_delay(
-            attempt,
-            self.max_retries,
-            status=response.status_code,
-            retry_after=response.headers.get("Retry-After"),
-            random=random.random,
+        request = _protocol.build_request(
+            http, url, authorization=self._settings.authorization, timeout=self.timeout
         )
-
-    def _give_up(
-        self,
-        request: httpx.Request,
-        attempt: int,
-        response: httpx.Response | None,
-        exc: Exception | None,
-    ) -> Exception:
-        if exc is not None:
-            error = TransportError(
-                f"{type(exc).__name__}: {exc}".rstrip(": "),
-                url=str(request.url),
-                attempts=attempt + 1,
-            )
-            error.__cause__ = exc
-            return error
-        assert response is not None
-        return _protocol.api_error(response)
+        return _Attempts(request, self.max_retries)
 
     def __repr__(self) -> str:
         user = self._settings.credentials.account_sid or self._settings.credentials.username
@@ -164,21 +198,16 @@ class StudioClient(_ClientBase):
         http_client: httpx.Client | None = None,
     ) -> None:
         settings = _Settings.resolve(
-            account_sid,
-            auth_token,
-            api_key,
-            api_secret,
-            region,
-            edge,
-            base_url,
-            timeout,
-            max_retries,
-            os.environ,
-        )
+            account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
+            max_retries, os.environ,
+        )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError(
                 f"http_client must be an httpx.Client, not {type(http_client).__name__}"
             )
+        self._wire(settings, http_client)
+
+    def _wire(self, settings: _Settings, http_client: httpx.Client | None) -> None:
         self._setup(settings, owns_http=http_client is None)
         self._http = (
             http_client if http_client is not None else httpx.Client(follow_redirects=False)
@@ -190,36 +219,22 @@ class StudioClient(_ClientBase):
     ) -> StudioClient:
         """A client sharing this one's connections, with another timeout or retry count."""
         clone = object.__new__(StudioClient)
-        clone._setup(_evolve(self._settings, timeout, max_retries), owns_http=False)
-        clone._http = self._http
-        clone.engagements = Engagements(clone)
+        clone._wire(self._settings.evolve(timeout, max_retries), self._http)
         return clone
 
     def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
-        self._warn_once()
-        request = _protocol.build_request(
-            self._http, url, authorization=self._settings.authorization, timeout=self.timeout
-        )
-        attempt = 0
+        attempts = self._attempts(self._http, url)
         while True:
-            started = time.monotonic()
-            response: httpx.Response | None = None
-            exc: Exception | None = None
+            response, exc = None, None
             try:
-                response = self._http.send(request, follow_redirects=False)
+                response = self._http.send(attempts.request, follow_redirects=False)
             except httpx.HTTPError as error:
                 exc = error
-            _protocol.log_attempt(
-                request, _outcome(response, exc), time.monotonic() - started, attempt
-            )
-            if response is not None and response.status_code == 200:
-                return _protocol.read_page(response)
-            delay = self._retry_delay(attempt, response, exc)
-            if delay is None:
-                raise self._give_up(request, attempt, response, exc)
-            sleep(delay)
-            attempt += 1
+            result = attempts.outcome(response, exc)
+            if isinstance(result, Page):
+                return result
+            sleep(result)
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in: then its owner closes it)."""
@@ -258,21 +273,16 @@ class AsyncStudioClient(_ClientBase):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         settings = _Settings.resolve(
-            account_sid,
-            auth_token,
-            api_key,
-            api_secret,
-            region,
-            edge,
-            base_url,
-            timeout,
-            max_retries,
-            os.environ,
-        )
+            account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
+            max_retries, os.environ,
+        )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(
                 f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}"
             )
+        self._wire(settings, http_client)
+
+    def _wire(self, settings: _Settings, http_client: httpx.AsyncClient | None) -> None:
         self._setup(settings, owns_http=http_client is None)
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=False)
@@ -284,36 +294,22 @@ class AsyncStudioClient(_ClientBase):
     ) -> AsyncStudioClient:
         """A client sharing this one's connections, with another timeout or retry count."""
         clone = object.__new__(AsyncStudioClient)
-        clone._setup(_evolve(self._settings, timeout, max_retries), owns_http=False)
-        clone._http = self._http
-        clone.engagements = AsyncEngagements(clone)
+        clone._wire(self._settings.evolve(timeout, max_retries), self._http)
         return clone
 
     async def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
-        self._warn_once()
-        request = _protocol.build_request(
-            self._http, url, authorization=self._settings.authorization, timeout=self.timeout
-        )
-        attempt = 0
+        attempts = self._attempts(self._http, url)
         while True:
-            started = time.monotonic()
-            response: httpx.Response | None = None
-            exc: Exception | None = None
+            response, exc = None, None
             try:
-                response = await self._http.send(request, follow_redirects=False)
+                response = await self._http.send(attempts.request, follow_redirects=False)
             except httpx.HTTPError as error:
                 exc = error
-            _protocol.log_attempt(
-                request, _outcome(response, exc), time.monotonic() - started, attempt
-            )
-            if response is not None and response.status_code == 200:
-                return _protocol.read_page(response)
-            delay = self._retry_delay(attempt, response, exc)
-            if delay is None:
-                raise self._give_up(request, attempt, response, exc)
-            await async_sleep(delay)
-            attempt += 1
+            result = attempts.outcome(response, exc)
+            if isinstance(result, Page):
+                return result
+            await async_sleep(result)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in: then its owner closes it)."""
@@ -336,29 +332,12 @@ class AsyncStudioClient(_ClientBase):
         await self.aclose()
 
 
-def _evolve(
-    settings: _Settings, timeout: float | httpx.Timeout | None, max_retries: int | None
-) -> _Settings:
-    return attrs.evolve(
-        settings,
-        timeout=settings.timeout if timeout is None else resolve_timeout(timeout),
-        max_retries=settings.max_retries
-        if max_retries is None
-        else resolve_max_retries(max_retries),
-    )
-
-
 def _user_stacklevel() -> int:
     """The stacklevel that points a warning at the first frame outside this package."""
     frame = sys._getframe(2)
     level = 2
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
-        __package__ or ""
-    ):
+    package = __package__ or ""
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(package):
         frame = frame.f_back
         level += 1
     return level
-
-
-def _outcome(response: httpx.Response | None, exc: Exception | None) -> str:
-    return str(response.status_code) if response is not None else type(exc).__name__

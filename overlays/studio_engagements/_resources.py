@@ -15,11 +15,36 @@ if TYPE_CHECKING:
     from ._client import AsyncStudioClient, StudioClient
 
 
-class Engagements:
+class _EngagementsBase:
+    """Argument checks and URLs: what both twins do before any request."""
+
+    _base_url: httpx.URL
+
+    def _page_url(
+        self,
+        flow_sid: object,
+        page_size: int | None,
+        page: int | None = None,
+        page_token: str | None = None,
+    ) -> httpx.URL:
+        return _protocol.first_page_url(
+            self._base_url, flow_sid, page_size=page_size, page=page, page_token=page_token
+        )
+
+    def _stream_url(self, flow_sid: object, limit: int | None, page_size: int | None) -> httpx.URL:
+        _protocol.check_limit(limit)
+        return self._page_url(flow_sid, _protocol.stream_page_size(page_size, limit))
+
+    def _trusted(self, url: object) -> httpx.URL:
+        return _protocol.trusted_url(url, self._base_url)
+
+
+class Engagements(_EngagementsBase):
     """The Engagements of a flow, read through a :class:`StudioClient`."""
 
     def __init__(self, client: StudioClient) -> None:
         self._client = client
+        self._base_url = client._settings.base_url
 
     def page(
         self,
@@ -30,31 +55,21 @@ class Engagements:
         page_token: str | None = None,
     ) -> Page:
         """One page, exactly as asked (the API's default size when ``page_size`` is None)."""
-        base = self._client._settings.base_url
-        url = _protocol.first_page_url(
-            base, flow_sid, page_size=page_size, page=page, page_token=page_token
-        )
-        return self._client._get(url)
+        return self._client._get(self._page_url(flow_sid, page_size, page, page_token))
 
     def get_page(self, url: str) -> Page:
         """The page at ``url``, e.g. a saved ``meta.next_page_url``, to resume an export."""
-        return self._client._get(_protocol.trusted_url(url, self._client._settings.base_url))
+        return self._client._get(self._trusted(url))
 
     def pages(self, flow_sid: str, *, page_size: int | None = None) -> Iterator[Page]:
         """Every page, first to last, fetched lazily as you iterate."""
-        base = self._client._settings.base_url
-        return self._follow(_protocol.first_page_url(base, flow_sid, page_size=page_size))
+        return self._follow(self._page_url(flow_sid, page_size))
 
     def stream(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
     ) -> Iterator[Engagement]:
         """Engagements across pages, lazily, one page in memory, stopping at ``limit``."""
-        _protocol.check_limit(limit)
-        base = self._client._settings.base_url
-        url = _protocol.first_page_url(
-            base, flow_sid, page_size=_protocol.stream_page_size(page_size, limit)
-        )
-        return self._take(self._follow(url), limit)
+        return self._take(self._follow(self._stream_url(flow_sid, limit, page_size)), limit)
 
     def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -67,7 +82,7 @@ class Engagements:
         while url is not None:
             page = self._client._get(url)
             yield page
-            url = _protocol.next_url(page, self._client._settings.base_url, seen)
+            url = _protocol.next_url(page, self._base_url, seen)
 
     @staticmethod
     def _take(pages: Iterator[Page], limit: int | None) -> Iterator[Engagement]:
@@ -81,11 +96,12 @@ class Engagements:
                     return
 
 
-class AsyncEngagements:
+class AsyncEngagements(_EngagementsBase):
     """The Engagements of a flow, read through an :class:`AsyncStudioClient`."""
 
     def __init__(self, client: AsyncStudioClient) -> None:
         self._client = client
+        self._base_url = client._settings.base_url
 
     async def page(
         self,
@@ -96,31 +112,21 @@ class AsyncEngagements:
         page_token: str | None = None,
     ) -> Page:
         """One page, exactly as asked (the API's default size when ``page_size`` is None)."""
-        base = self._client._settings.base_url
-        url = _protocol.first_page_url(
-            base, flow_sid, page_size=page_size, page=page, page_token=page_token
-        )
-        return await self._client._get(url)
+        return await self._client._get(self._page_url(flow_sid, page_size, page, page_token))
 
     async def get_page(self, url: str) -> Page:
         """The page at ``url``, e.g. a saved ``meta.next_page_url``, to resume an export."""
-        return await self._client._get(_protocol.trusted_url(url, self._client._settings.base_url))
+        return await self._client._get(self._trusted(url))
 
     def pages(self, flow_sid: str, *, page_size: int | None = None) -> AsyncIterator[Page]:
         """Every page, first to last, fetched lazily as you iterate (``async for``)."""
-        base = self._client._settings.base_url
-        return self._follow(_protocol.first_page_url(base, flow_sid, page_size=page_size))
+        return self._follow(self._page_url(flow_sid, page_size))
 
     def stream(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
     ) -> AsyncIterator[Engagement]:
         """Engagements across pages, lazily (``async for``), one page in memory, up to ``limit``."""
-        _protocol.check_limit(limit)
-        base = self._client._settings.base_url
-        url = _protocol.first_page_url(
-            base, flow_sid, page_size=_protocol.stream_page_size(page_size, limit)
-        )
-        return self._take(self._follow(url), limit)
+        return self._take(self._follow(self._stream_url(flow_sid, limit, page_size)), limit)
 
     async def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -136,7 +142,7 @@ class AsyncEngagements:
         while url is not None:
             page = await self._client._get(url)
             yield page
-            url = _protocol.next_url(page, self._client._settings.base_url, seen)
+            url = _protocol.next_url(page, self._base_url, seen)
 
     @staticmethod
     async def _take(pages: AsyncIterator[Page], limit: int | None) -> AsyncIterator[Engagement]:
