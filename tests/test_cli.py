@@ -345,3 +345,25 @@ def test_mock_command_serves_and_prints_exports() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_table_format_errors_are_one_line(mock: MockStudio, server: str) -> None:
+    result = run(["list", "FW" + "9" * 32, "--base-url", server, "--format", "table"], mock)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: NotFoundError:")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_closed_pipe_stops_quietly(mock: MockStudio, server: str) -> None:
+    command = shlex.join([*CLI, "list", FLOW, "--base-url", server, "--page-size", "100"])
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command} | head -n 1"],
+        capture_output=True,
+        text=True,
+        env=env_for(mock),
+        timeout=120,
+    )
+    assert len(result.stdout.splitlines()) == 1
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(mock.requests) < 25  # it stopped instead of reading the whole flow

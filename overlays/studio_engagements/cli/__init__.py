@@ -1,6 +1,7 @@
 """The ``studio-engagements`` command: export engagements, serve the mock, run the demo.
 
-Exit codes: 0 success, 2 usage or invalid input, 3 API error, 4 network failure, 130 interrupted.
+Exit codes: 0 success, 1 the output could not be written, 2 usage or invalid input, 3 API error,
+4 network failure, 130 interrupted.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
@@ -18,6 +19,7 @@ from ..errors import (
     ApiError,
     ConfigurationError,
     InvalidParameterError,
+    StudioError,
     TransportError,
     UnexpectedResponseError,
     UntrustedURLError,
@@ -35,7 +37,7 @@ from ._export import (
     render_rows,
 )
 
-EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+EXIT_OTHER, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
 
 def exit_code(error: BaseException) -> int:
@@ -46,6 +48,8 @@ def exit_code(error: BaseException) -> int:
         return EXIT_NETWORK
     if isinstance(error, ApiError | UnexpectedResponseError):
         return EXIT_API
+    if isinstance(error, OSError):  # the output could not be written
+        return EXIT_OTHER
     return EXIT_USAGE
 
 
@@ -150,7 +154,13 @@ def list_command(
         raise click.UsageError("--resume-from continues a jsonl or csv --output file")
     with StudioClient(base_url=base_url, region=region, edge=edge) as client:
         if fmt == "table":
-            _table(client, flow_sid, limit, page_size, chosen, output)
+            try:
+                _table(client, flow_sid, limit, page_size, chosen, output)
+            except (StudioError, KeyboardInterrupt) as error:
+                if ctx.find_root().params.get("debug") and isinstance(error, StudioError):
+                    raise
+                click.echo(f"error: {one_line(error)}", err=True)
+                ctx.exit(exit_code(error))
             return
         sink = _open_sink(output, resume=resume_from is not None)
         already = (
@@ -182,6 +192,10 @@ def list_command(
             )
         except ExportFailed as failed:
             progress.close()
+            if isinstance(failed.cause, BrokenPipeError):
+                # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                ctx.exit(EXIT_OTHER)
             _report_failure(ctx, failed, sink, resume_from)
             return
         progress.close()

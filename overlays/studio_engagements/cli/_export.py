@@ -140,7 +140,7 @@ def export(
             seen.add(next_url)
             url = next_url
             page = engagements.get_page(url)
-    except (StudioError, KeyboardInterrupt) as exc:
+    except (StudioError, OSError, KeyboardInterrupt) as exc:
         raise ExportFailed(exc, url, already + written) from exc
 
 
