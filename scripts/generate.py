@@ -29,6 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi" / "studio_v1_engagements.yaml"
 CONFIG = ROOT / "openapi" / "generator-config.yaml"
+TEMPLATES = ROOT / "openapi" / "templates"  # our versions of some of the generator's templates
 PACKAGE = "studio_engagements_api"
 TARGET = ROOT / "generated" / PACKAGE
 PINNED_TOOLS = ("openapi-python-client", "ruff")
@@ -98,6 +99,8 @@ def render(workdir: Path) -> Path:
             str(SPEC),
             "--config",
             str(CONFIG),
+            "--custom-template-path",
+            str(TEMPLATES),
             "--meta",
             "none",
             "--output-path",

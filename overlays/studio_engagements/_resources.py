@@ -83,17 +83,20 @@ class Engagements(_EngagementsBase):
             page = self._client._get(url)
             yield page
             url = _protocol.next_url(page, self._base_url, seen)
+            del page  # not held while the next page is read: memory stays one page
 
     @staticmethod
     def _take(pages: Iterator[Page], limit: int | None) -> Iterator[Engagement]:
         remaining = limit
         for page in pages:
             batch = _protocol.take(page, remaining)
+            del page
             yield from batch
             if remaining is not None:
                 remaining -= len(batch)
                 if remaining == 0:
                     return
+            del batch  # not held while the next page is read: memory stays one page
 
 
 class AsyncEngagements(_EngagementsBase):
@@ -143,15 +146,18 @@ class AsyncEngagements(_EngagementsBase):
             page = await self._client._get(url)
             yield page
             url = _protocol.next_url(page, self._base_url, seen)
+            del page  # not held while the next page is read: memory stays one page
 
     @staticmethod
     async def _take(pages: AsyncIterator[Page], limit: int | None) -> AsyncIterator[Engagement]:
         remaining = limit
         async for page in pages:
             batch = _protocol.take(page, remaining)
+            del page
             for engagement in batch:
                 yield engagement
             if remaining is not None:
                 remaining -= len(batch)
                 if remaining == 0:
                     return
+            del batch  # not held while the next page is read: memory stays one page

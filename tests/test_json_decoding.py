@@ -1,0 +1,49 @@
+"""Pages are decoded by msgspec when the ``speedups`` extra is installed, with json's results."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from studio_engagements import _protocol
+
+# What json accepts and a fast decoder may refuse or read otherwise: json's result must win.
+EDGE_CASES = [
+    b'{"a": NaN, "b": Infinity}',
+    b'{"big": 123456789012345678901234567890, "neg": -9223372036854775809}',
+    b'{"u64": 18446744073709551615, "next": 18446744073709551616}',
+    b'{"lone": "\\ud800"}',
+    b'\xef\xbb\xbf{"bom": 1}',
+    b'{"float": 1e400, "tiny": 0.1e-400, "exp": 1E2, "zero": -0.0}',
+    b"[" * 100 + b"]" * 100,
+    b'{"dup": 1, "dup": 2}',
+    '{"utf16": 1}'.encode("utf-16"),
+]
+
+
+@pytest.mark.parametrize("content", EDGE_CASES)
+def test_decoding_gives_json_s_result(content: bytes) -> None:
+    decoded = _protocol.decode_json(content)
+    assert json.dumps(decoded) == json.dumps(json.loads(content))
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"a": 1} x', b"\xff"])
+def test_what_json_refuses_is_refused(content: bytes) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 (json's own errors, whichever decoder ran)
+        _protocol.decode_json(content)
+
+
+def test_a_fast_decoder_error_falls_back_to_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(content: bytes) -> Any:
+        raise ValueError("the fast decoder refuses")
+
+    monkeypatch.setattr(_protocol, "fast_loads", lambda: refuse)
+    assert _protocol.decode_json(b'{"a": NaN}')["a"] != 0
+
+
+def test_the_fast_decoder_is_used_when_there_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_protocol, "fast_loads", lambda: lambda content: {"fast": True})
+    assert _protocol.decode_json(b"{}") == {"fast": True}
+    assert _protocol.json_decoder() == "msgspec"
