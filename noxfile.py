@@ -44,15 +44,44 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
-    """pytest against the installed wheel (not the source folders)."""
-    session.install(".[mock,cli]", *group("test"))
+    """pytest against the installed wheel (not the source folders), speedups included."""
+    session.install(".[mock,cli,speedups]", *group("test"))
     session.install("--force-reinstall", "--no-deps", ".")
     session.run("pytest", *session.posargs)
 
 
 @nox.session(python="3.11")
 def fuzz(session: nox.Session) -> None:
-    """schemathesis CLI against the mock over real HTTP: >= 1,000 cases, JUnit in reports/."""
+    """schemathesis CLI against the mock over real HTTP: >= 5,000 cases, JUnit in reports/."""
     session.install(".[mock]", *group("test"))
     session.install("--force-reinstall", "--no-deps", ".")
     session.run("python", "scripts/fuzz.py", *session.posargs)
+
+
+@nox.session(python="3.11")
+def soak(session: nox.Session) -> None:
+    """Reliability suites at full size (>= 100 fault-injected exports, load); prints figures."""
+    session.install(".[mock,cli]", *group("test"))
+    session.install("--force-reinstall", "--no-deps", ".")
+    session.run(
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_reliability_faults.py",
+        "tests/test_reliability_load.py",
+        "tests/test_reliability_responses.py",
+        "tests/test_reliability_input.py",
+        *session.posargs,
+        env={"STUDIO_ENGAGEMENTS_SOAK": "1"},
+    )
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """The benchmark of issue 6 against the floor and `twilio` (installed here only): BENCHMARKS.md.
+
+    `-- --small` is a quick run that writes nothing; `-- --help` lists the sizes.
+    """
+    session.install(".[speedups]", "twilio==9.13.0")
+    session.install("--force-reinstall", "--no-deps", ".")
+    session.run("python", "scripts/bench.py", *session.posargs)

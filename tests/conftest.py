@@ -32,3 +32,13 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(_client, "sleep", recorded.append)
     monkeypatch.setattr(_client, "async_sleep", async_sleep)
     return recorded
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures the reliability suites measured (tests/reliability.py)."""
+    from .reliability import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

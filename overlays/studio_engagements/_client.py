@@ -6,7 +6,6 @@ decided once, by :class:`_Attempts`.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import sys
@@ -36,9 +35,22 @@ from .errors import TransportError
 
 __all__ = ["AsyncStudioClient", "StudioClient"]
 
+# What sending may raise. httpx.InvalidURL is not an httpx.HTTPError: httpx raises it from send()
+# even with follow_redirects=False, when a 3xx has a Location it cannot resolve (e.g. "http:1").
+_SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL)
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    # Imported here: asyncio costs more to import than the rest of this package, and a
+    # program that uses AsyncStudioClient has it imported already.
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 # Module attributes so that tests can make waiting instant.
 sleep: Callable[[float], None] = time.sleep
-async_sleep: Callable[[float], Any] = asyncio.sleep
+async_sleep: Callable[[float], Any] = _asyncio_sleep
 
 
 @attrs.frozen
@@ -49,7 +61,7 @@ class _Settings:
     base_url: httpx.URL
     timeout: httpx.Timeout
     max_retries: int
-    authorization: str
+    authorization: str = attrs.field(repr=False)  # the secret, base64-encoded
 
     @classmethod
     def resolve(
@@ -229,7 +241,7 @@ class StudioClient(_ClientBase):
             response, exc = None, None
             try:
                 response = self._http.send(attempts.request, follow_redirects=False)
-            except httpx.HTTPError as error:
+            except _SEND_ERRORS as error:
                 exc = error
             result = attempts.outcome(response, exc)
             if isinstance(result, Page):
@@ -304,7 +316,7 @@ class AsyncStudioClient(_ClientBase):
             response, exc = None, None
             try:
                 response = await self._http.send(attempts.request, follow_redirects=False)
-            except httpx.HTTPError as error:
+            except _SEND_ERRORS as error:
                 exc = error
             result = attempts.outcome(response, exc)
             if isinstance(result, Page):

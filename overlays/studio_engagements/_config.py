@@ -10,11 +10,13 @@ from collections.abc import Mapping
 import attrs
 import httpx
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, redact_userinfo
 
 DEFAULT_HOST = "studio.twilio.com"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+# Longer is "wait forever" in practice, and past ~9.2e9 s the socket layer raises OverflowError.
+MAX_TIMEOUT = 86_400.0
 # Region and edge become DNS labels of the host: nothing else may get into it.
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _MISSING = (
@@ -108,6 +110,14 @@ def resolve_base_url(
 
 
 def _checked_base_url(base_url: object) -> httpx.URL:
+    try:
+        return _checked_base_url_unredacted(base_url)
+    except ConfigurationError as error:
+        # A password in the URL must not reach logs through the message.
+        raise ConfigurationError(redact_userinfo(str(error))) from None
+
+
+def _checked_base_url_unredacted(base_url: object) -> httpx.URL:
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
     try:
@@ -116,6 +126,8 @@ def _checked_base_url(base_url: object) -> httpx.URL:
         raise ConfigurationError(f"base_url={base_url!r} is not a URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"base_url={base_url!r} must be an absolute http(s) URL")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigurationError(f"base_url={base_url!r} has a port outside 1-65535")
     if url.userinfo or url.query or url.fragment:
         raise ConfigurationError(
             f"base_url={base_url!r} must not carry credentials, a query or a fragment"
@@ -142,15 +154,21 @@ def resolve_timeout(timeout: object) -> httpx.Timeout:
     """A timeout with every limit set: seconds, or an httpx.Timeout; never 'wait forever'."""
     if isinstance(timeout, httpx.Timeout):
         limits = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if any(limit is None or limit <= 0 for limit in limits):
+        if any(
+            limit is None or not 0 < limit <= MAX_TIMEOUT  # also refuses nan
+            for limit in limits
+        ):
             raise ConfigurationError(
-                f"timeout={timeout!r} must set every limit to a positive number"
+                f"timeout={timeout!r} must set every limit to a number of seconds "
+                f"from 0 (excluded) to {MAX_TIMEOUT:g}"
             )
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ConfigurationError(f"timeout={timeout!r} must be a positive number of seconds")
     if timeout == float("inf"):
         raise ConfigurationError("timeout=inf would wait forever; give a number of seconds")
+    if timeout > MAX_TIMEOUT:
+        raise ConfigurationError(f"timeout={timeout!r} must be at most {MAX_TIMEOUT:g} seconds")
     return httpx.Timeout(float(timeout))
 
 

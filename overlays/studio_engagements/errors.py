@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ApiError",
     "AuthenticationError",
@@ -42,7 +44,7 @@ class UntrustedURLError(StudioError):
         self.url = url
         self.origin = origin
         super().__init__(
-            f"refusing to send credentials to {_short_repr(url)}: "
+            f"refusing to send credentials to {_short_repr(redact_userinfo(url))}: "
             f"it is not on the configured origin {origin}"
         )
 
@@ -123,6 +125,14 @@ class RateLimitError(ApiError):
 
 class ServerError(ApiError):
     """5xx: Twilio failed, still failing after the retries."""
+
+
+_USERINFO = re.compile(r"(?<=//)[^/?#\s]*@")
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the ``user:password@`` of any URL in it replaced by ``***@``."""
+    return _USERINFO.sub("***@", text)
 
 
 def excerpt(body: bytes, limit: int = 200) -> str:

@@ -1,0 +1,209 @@
+"""Helpers shared by the reliability suites (tests/test_reliability_*.py) and `nox -s soak`.
+
+``SOAK`` (set by `nox -s soak` through ``STUDIO_ENGAGEMENTS_SOAK=1``) scales the suites up; the
+default pytest run uses the fast sizes. Figures go to :data:`FIGURES`; ``tests/conftest.py``
+prints them at the end of the run ("reliability figures"), so `nox -s soak` shows them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import threading
+import types
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+
+from studio_engagements import _client
+from studio_engagements.testing import Fault
+
+from .conftest import SPEC_PATH
+
+SOAK = __import__("os").environ.get("STUDIO_ENGAGEMENTS_SOAK") == "1"
+FIGURES: list[str] = []
+
+# Every fault the issue names: 429 with Retry-After 0-1 s, 500/502/503, dropped connections,
+# truncated bodies, and a delay past the client timeout (CLIENT_TIMEOUT < DELAY).
+CLIENT_TIMEOUT = 0.5
+DELAY = 1.0
+FAULTS = (
+    Fault.rate_limit(retry_after=0),
+    Fault.rate_limit(retry_after=1),
+    Fault.server_error(500),
+    Fault.server_error(502),
+    Fault.server_error(503),
+    Fault.drop_connection(),
+    Fault.truncated_body(),
+    Fault.delay(DELAY),
+)
+
+
+def figure(line: str) -> None:
+    """Record a figure for the end-of-run summary (and print it, for `pytest -s`)."""
+    FIGURES.append(line)
+    print(line)
+
+
+@contextlib.contextmanager
+def instant_sleeps() -> Iterator[list[float]]:
+    """Make the clients' retry waits instant (not a fixture: usable inside hypothesis tests).
+
+    Yields the list of waits asked for: one per retry.
+    """
+    waits: list[float] = []
+
+    async def async_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    saved = _client.sleep, _client.async_sleep
+    _client.sleep, _client.async_sleep = waits.append, async_sleep
+    try:
+        yield waits
+    finally:
+        _client.sleep, _client.async_sleep = saved
+
+
+def secret_forms(user: str, secret: str) -> list[str]:
+    """Every spelling of a secret that must never show: raw, URL-encoded, in Basic auth."""
+    pair = base64.b64encode(f"{user}:{secret}".encode()).decode()
+    return [secret, quote(secret, safe=""), pair, pair.rstrip("=")]
+
+
+def assert_no_secret(text: str, forms: list[str]) -> None:
+    """Fail naming the form of the secret that ``text`` holds."""
+    for form in forms:
+        assert form not in text, f"a secret ({form[:6]}…) leaked into: {text[:300]!r}"
+
+
+# -- a tiny loopback server that answers what it is told and counts what it gets ---------------
+
+Answer = tuple[int, dict[str, str], bytes]
+
+
+class CountingServer:
+    """An HTTP server on 127.0.0.1 that records every request and answers with ``handler``.
+
+    ``handler(path_and_query)`` returns (status, headers, body); the default is a 404. Use as a
+    context manager; ``url`` is its origin and ``requests`` the (path, headers) received.
+    """
+
+    def __init__(self, handler: Callable[[str], Answer] | None = None) -> None:
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._handler = handler or (lambda path: (404, {}, b'{"message": "nothing here"}'))
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet."""
+
+            def do_GET(self) -> None:
+                outer.requests.append((self.path, dict(self.headers.items())))
+                status, headers, body = outer._handler(self.path)
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> CountingServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def json_answer(body: object, status: int = 200) -> Answer:
+    return status, {}, json.dumps(body).encode()
+
+
+# -- the response schema, for hypothesis-jsonschema -----------------------------------------------
+
+
+def response_schema() -> dict[str, Any]:
+    """The 200 body's schema from the OpenAPI document, as plain JSON Schema 2020-12.
+
+    OpenAPI 3.1 schemas are JSON Schema 2020-12: only the ``$ref``s move from
+    ``#/components/schemas`` to ``#/$defs``. ``format: uri`` is dropped (generating URIs is slow
+    and the client never parses them); ``format: date-time`` is kept, so dates are RFC 3339.
+    """
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    schemas = spec["components"]["schemas"]
+
+    def plain(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: value.replace("#/components/schemas/", "#/$defs/")
+                if key == "$ref"
+                else plain(value)
+                for key, value in node.items()
+                if key not in ("description", "example") and (key, value) != ("format", "uri")
+            }
+        if isinstance(node, list):
+            return [plain(item) for item in node]
+        return node
+
+    return {**plain(schemas["ListEngagementResponse"]), "$defs": plain(schemas)}
+
+
+class _LegacyMany:
+    """``cu.many`` as hypothesis-jsonschema 0.23.1 uses it (``more()``/``reject()``).
+
+    The pinned hypothesis (6.170) changed ``many`` into a context manager, and
+    hypothesis-jsonschema's object strategy fails with ``'many' object has no attribute 'more'``.
+    This is the old protocol on top of ``ConjectureData.draw_boolean``.
+    """
+
+    def __init__(self, data: Any, min_size: int, max_size: float, average_size: float) -> None:
+        from hypothesis.internal.conjecture import utils
+
+        self.data, self.min_size, self.max_size = data, min_size, max_size
+        self.p_continue = utils._calc_p_continue(average_size - min_size, max_size - min_size)
+        self.count = 0
+        self.rejections = 0
+        self.force_stop = False
+
+    def more(self) -> bool:
+        forced: bool | None = None
+        if self.min_size == self.max_size:
+            forced = self.count < self.min_size
+        elif self.force_stop or self.count >= self.max_size:
+            forced = False
+        elif self.count < self.min_size:
+            forced = True
+        go = bool(self.data.draw_boolean(self.p_continue, forced=forced))
+        self.count += go
+        return go
+
+    def reject(self) -> None:
+        self.count -= 1
+        self.rejections += 1
+        if self.rejections > max(3, 2 * self.count):
+            if self.count < self.min_size:
+                self.data.mark_invalid()
+            self.force_stop = True
+
+
+def from_schema(schema: dict[str, Any]) -> Any:
+    """hypothesis-jsonschema's ``from_schema``, working with the pinned hypothesis."""
+    import hypothesis_jsonschema._from_schema as generator
+
+    generator.cu = types.SimpleNamespace(many=_LegacyMany)  # type: ignore[attr-defined]
+    return generator.from_schema(schema)

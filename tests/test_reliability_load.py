@@ -1,0 +1,239 @@
+"""Suite 4, load: the served mock under 32 concurrent clients, and concurrency paying off.
+
+32 clients (threads, then asyncio tasks), each streaming its own flow over real HTTP at once,
+with ``max_retries=0`` so that any 5xx, reset or timeout fails the export: every export must be
+exact. Requests per second and the p50/p99 latency of a page (request, transfer and parsing)
+are printed. Then ``AsyncStudioClient`` exports 20 flows concurrently and one after another, each
+request delayed 50 ms by the mock: concurrent must take less wall time (both are printed).
+`nox -s soak` runs bigger flows.
+
+The last tests break things (a fault let through, a client serialised, a record dropped) and see
+the checks fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from studio_engagements import AsyncStudioClient, StudioClient, _protocol
+from studio_engagements.errors import ServerError
+from studio_engagements.testing import Fault, MockStudio
+
+from .reliability import SOAK, figure
+
+CLIENTS = 32
+PER_FLOW = 10_000 if SOAK else 1_000
+PAGE_SIZE = 250 if SOAK else 100
+TIMEOUT = 30.0
+CONCURRENT_FLOWS = 20
+DELAY = 0.05
+
+
+@pytest.fixture(scope="module")
+def mock() -> MockStudio:
+    return MockStudio.seeded(CLIENTS, PER_FLOW, seed=21)
+
+
+@pytest.fixture(scope="module")
+def server(mock: MockStudio) -> Iterator[str]:
+    with mock.serve() as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def expected(mock: MockStudio) -> dict[str, list[str]]:
+    return {flow: [r["sid"] for r in mock.engagements(flow)] for flow in mock.flows}
+
+
+@pytest.fixture(autouse=True)
+def fresh(mock: MockStudio) -> Iterator[None]:
+    mock.clear_faults()
+    mock.reset_requests()
+    yield
+    mock.clear_faults()
+
+
+def stats(name: str, latencies: list[float], wall: float) -> None:
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    figure(
+        f"load ({name}): {CLIENTS} clients x {PER_FLOW:,} engagements, {len(ordered)} requests "
+        f"in {wall:.2f} s = {len(ordered) / wall:,.0f} requests/s; "
+        f"page latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    )
+
+
+def check_threads(mock: MockStudio, base_url: str, expected: dict[str, list[str]]) -> None:
+    """32 threads, one StudioClient each, one flow each, all at once; every export exact."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CLIENTS)
+
+    def export(flow: str) -> list[str | None]:
+        got: list[str | None] = []
+        with StudioClient(
+            mock.account_sid, mock.auth_token, base_url=base_url, max_retries=0, timeout=TIMEOUT
+        ) as client:
+            pages = client.engagements.pages(flow, page_size=PAGE_SIZE)
+            start.wait(timeout=60)
+            while True:
+                began = time.perf_counter()
+                page = next(pages, None)
+                if page is None:
+                    break
+                with lock:
+                    latencies.append(time.perf_counter() - began)
+                got.extend(e.sid for e in page.engagements)
+        return got
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        results = dict(zip(expected, pool.map(export, expected), strict=True))
+    wall = time.perf_counter() - began
+    for flow, sids in expected.items():
+        assert results[flow] == sids, f"the export of {flow} is not exact"
+    assert len(mock.requests) == len(latencies)
+    stats("threads", latencies, wall)
+
+
+def check_tasks(mock: MockStudio, base_url: str, expected: dict[str, list[str]]) -> None:
+    """32 asyncio tasks, one AsyncStudioClient each, one flow each; every export exact."""
+    latencies: list[float] = []
+
+    async def export(flow: str) -> list[str | None]:
+        got: list[str | None] = []
+        async with AsyncStudioClient(
+            mock.account_sid, mock.auth_token, base_url=base_url, max_retries=0, timeout=TIMEOUT
+        ) as client:
+            pages = client.engagements.pages(flow, page_size=PAGE_SIZE)
+            while True:
+                began = time.perf_counter()
+                page = await anext(pages, None)
+                if page is None:
+                    break
+                latencies.append(time.perf_counter() - began)
+                got.extend(e.sid for e in page.engagements)
+        return got
+
+    async def main() -> list[list[str | None]]:
+        return list(await asyncio.gather(*(export(flow) for flow in expected)))
+
+    began = time.perf_counter()
+    results = dict(zip(expected, asyncio.run(main()), strict=True))
+    wall = time.perf_counter() - began
+    for flow, sids in expected.items():
+        assert results[flow] == sids, f"the export of {flow} is not exact"
+    stats("asyncio", latencies, wall)
+
+
+def test_32_threads_export_exactly_at_once(
+    mock: MockStudio, server: str, expected: dict[str, list[str]]
+) -> None:
+    check_threads(mock, server, expected)
+
+
+def test_32_asyncio_tasks_export_exactly_at_once(
+    mock: MockStudio, server: str, expected: dict[str, list[str]]
+) -> None:
+    check_tasks(mock, server, expected)
+
+
+def timed_exports(mock: MockStudio, base_url: str, concurrent: bool) -> float:
+    """Wall time of exporting the first 20 flows with one AsyncStudioClient."""
+    flows = list(mock.flows)[:CONCURRENT_FLOWS]
+
+    async def main() -> None:
+        async with AsyncStudioClient(
+            mock.account_sid, mock.auth_token, base_url=base_url, max_retries=0
+        ) as client:
+            limit = PAGE_SIZE * 2  # two pages per flow: two delayed requests
+
+            async def one(flow: str) -> None:
+                got = await client.engagements.list(flow, limit=limit, page_size=PAGE_SIZE)
+                assert len(got) == limit
+
+            if concurrent:
+                await asyncio.gather(*(one(flow) for flow in flows))
+            else:
+                for flow in flows:
+                    await one(flow)
+
+    mock.inject_rate(1.0, [Fault.delay(DELAY)], seed=0)
+    began = time.perf_counter()
+    asyncio.run(main())
+    return time.perf_counter() - began
+
+
+def check_concurrency_pays(mock: MockStudio, base_url: str) -> tuple[float, float]:
+    """Concurrent beats sequential, with room to spare.
+
+    40 requests delayed 50 ms each cannot take less than ``floor`` = 2 s one after another, so
+    ``concurrent < floor <= sequential`` holds by a wide margin when the requests overlap (about
+    0.2 s), and fails for sure when they do not.
+    """
+    floor = CONCURRENT_FLOWS * 2 * DELAY
+    sequential = timed_exports(mock, base_url, concurrent=False)
+    concurrent = timed_exports(mock, base_url, concurrent=True)
+    assert sequential >= floor
+    assert concurrent < floor, f"concurrent {concurrent:.2f} s, sequential {sequential:.2f} s"
+    return sequential, concurrent
+
+
+def test_async_exports_of_20_flows_run_concurrently(mock: MockStudio, server: str) -> None:
+    sequential, concurrent = check_concurrency_pays(mock, server)
+    assert concurrent < sequential
+    figure(
+        f"load (AsyncStudioClient, {CONCURRENT_FLOWS} flows x 2 pages, {DELAY * 1000:.0f} ms "
+        f"delay per request): sequential {sequential:.2f} s, concurrent {concurrent:.2f} s "
+        f"({sequential / concurrent:.1f}x)"
+    )
+
+
+# -- the suite can fail -------------------------------------------------------------------------
+
+
+def test_a_5xx_under_load_turns_the_load_check_red(
+    mock: MockStudio, server: str, expected: dict[str, list[str]]
+) -> None:
+    mock.inject(Fault.server_error(503), after=CLIENTS)
+    with pytest.raises(ServerError):
+        check_threads(mock, server, expected)
+
+
+def test_a_serialised_client_turns_the_concurrency_check_red(
+    monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str
+) -> None:
+    lock: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+    original = AsyncStudioClient._get
+
+    async def one_at_a_time(self: AsyncStudioClient, url: Any) -> Any:
+        gate = lock.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with gate:
+            return await original(self, url)
+
+    monkeypatch.setattr(AsyncStudioClient, "_get", one_at_a_time)
+    with pytest.raises(AssertionError, match="concurrent"):
+        check_concurrency_pays(mock, server)
+
+
+def test_a_dropped_record_turns_the_exactness_check_red(
+    monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str, expected: dict[str, list[str]]
+) -> None:
+    original = _protocol.read_page
+
+    def lossy(response: Any) -> Any:
+        page = original(response)
+        return type(page)(page.engagements[1:], page.meta)
+
+    monkeypatch.setattr(_protocol, "read_page", lossy)
+    with pytest.raises(AssertionError, match="not exact"):
+        check_tasks(mock, server, expected)
