@@ -11,7 +11,6 @@ import base64
 import contextlib
 import json
 import threading
-import types
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -163,47 +162,8 @@ def response_schema() -> dict[str, Any]:
     return {**plain(schemas["ListEngagementResponse"]), "$defs": plain(schemas)}
 
 
-class _LegacyMany:
-    """``cu.many`` as hypothesis-jsonschema 0.23.1 uses it (``more()``/``reject()``).
-
-    The pinned hypothesis (6.170) changed ``many`` into a context manager, and
-    hypothesis-jsonschema's object strategy fails with ``'many' object has no attribute 'more'``.
-    This is the old protocol on top of ``ConjectureData.draw_boolean``.
-    """
-
-    def __init__(self, data: Any, min_size: int, max_size: float, average_size: float) -> None:
-        from hypothesis.internal.conjecture import utils
-
-        self.data, self.min_size, self.max_size = data, min_size, max_size
-        self.p_continue = utils._calc_p_continue(average_size - min_size, max_size - min_size)
-        self.count = 0
-        self.rejections = 0
-        self.force_stop = False
-
-    def more(self) -> bool:
-        forced: bool | None = None
-        if self.min_size == self.max_size:
-            forced = self.count < self.min_size
-        elif self.force_stop or self.count >= self.max_size:
-            forced = False
-        elif self.count < self.min_size:
-            forced = True
-        go = bool(self.data.draw_boolean(self.p_continue, forced=forced))
-        self.count += go
-        return go
-
-    def reject(self) -> None:
-        self.count -= 1
-        self.rejections += 1
-        if self.rejections > max(3, 2 * self.count):
-            if self.count < self.min_size:
-                self.data.mark_invalid()
-            self.force_stop = True
-
-
 def from_schema(schema: dict[str, Any]) -> Any:
-    """hypothesis-jsonschema's ``from_schema``, working with the pinned hypothesis."""
-    import hypothesis_jsonschema._from_schema as generator
+    """hypothesis-jsonschema's ``from_schema`` (hypothesis is pinned to a release it works with)."""
+    from hypothesis_jsonschema import from_schema as strategy
 
-    generator.cu = types.SimpleNamespace(many=_LegacyMany)  # type: ignore[attr-defined]
-    return generator.from_schema(schema)
+    return strategy(schema)

@@ -47,6 +47,11 @@ def no_faults(mock: MockStudio) -> Iterator[None]:
     mock.clear_faults()
 
 
+def ctrl_c_works() -> None:
+    """In the child: take Ctrl-C even if this run inherited SIGINT ignored (a background CI job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def env_for(mock: MockStudio) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
@@ -265,6 +270,7 @@ def test_ctrl_c_exits_130_and_keeps_whole_pages(
         stderr=subprocess.PIPE,
         text=True,
         env=env_for(mock),
+        preexec_fn=ctrl_c_works,
     )
     deadline = time.monotonic() + 30
     while len(mock.requests) < 2 and time.monotonic() < deadline:
@@ -314,6 +320,7 @@ def test_mock_command_serves_and_prints_exports() -> None:
         [*CLI, "mock", "--port", "0", "--flows", "2", "--engagements", "5", "--seed", "3"],
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_works,
     )
     watchdog = threading.Timer(30, process.kill)
     watchdog.start()

@@ -230,9 +230,13 @@ def _datetime(value: object, name: str) -> datetime:
     try:
         parsed = _fromisoformat(value)
     except ValueError:
-        raise ParseError(
-            f"engagement field {name!r} is not an ISO 8601 date-time: {value[:40]!r}"
-        ) from None
+        try:
+            # RFC 3339 allows a lower-case "t" and "z", which datetime does not read.
+            parsed = _fromisoformat(value.upper())
+        except ValueError:
+            raise ParseError(
+                f"engagement field {name!r} is not an ISO 8601 date-time: {value[:40]!r}"
+            ) from None
     # Twilio's dates are in GMT; a date without an offset is read as UTC, never left naive.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 

@@ -279,14 +279,15 @@ def log_attempt(request: httpx.Request, outcome: str, elapsed: float, attempt: i
 def next_url(page: Page, base_url: httpx.URL, seen: set[str]) -> httpx.URL | None:
     """The URL of the page after ``page``, checked; None on the last page.
 
-    ``seen`` holds the URLs already read: a next_page_url pointing back to one of them would
-    loop forever, so it is an error.
+    ``seen`` holds the URLs already read (as asked, and as each page's ``meta.url`` spells
+    itself): a next_page_url pointing back to one of them would loop forever, so it is an error.
     """
+    seen.add(page.meta.url)
     raw = page.meta.next_page_url
     if raw is None:
         return None
     url = trusted_url(raw, base_url)
-    if str(url) in seen:
+    if str(url) in seen or raw in seen:
         raise UnexpectedResponseError(
             f"next_page_url {raw!r} points back to a page already read",
             status=200,

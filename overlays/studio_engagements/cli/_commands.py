@@ -225,7 +225,10 @@ def _report_failure(
     else:
         click.echo(f"{failed.written} engagements were written", err=True)
     resume_url = failed.resume_from if failed.resume_from is not None else resumed
-    if isinstance(sink, PartialFile):
+    if isinstance(failed.cause, UntrustedURLError):
+        # Resuming from that URL would be refused again: there is nothing safe to suggest.
+        click.echo("the API pointed the next page to another origin; not resuming", err=True)
+    elif isinstance(sink, PartialFile):
         click.echo(f"resume with: {_resume_command(resume_url)}", err=True)
     elif resume_url is not None:
         click.echo(f"the next page to read is {resume_url}", err=True)

@@ -18,9 +18,9 @@ from typing import IO, Any
 import attrs
 
 from .._models import Engagement
-from .._protocol import stream_page_size
+from .._protocol import next_url, stream_page_size
 from .._resources import Engagements
-from ..errors import StudioError, UnexpectedResponseError
+from ..errors import StudioError
 
 FIELDS = (
     "sid",
@@ -128,17 +128,12 @@ def export(
             written += len(batch)
             pages += 1
             on_page(Progress(already + written, pages))
-            next_url = page.meta.next_page_url
-            if next_url is None or (remaining is not None and written >= remaining):
+            if remaining is not None and written >= remaining:
                 return Progress(already + written, pages)
-            if next_url in seen:
-                raise UnexpectedResponseError(
-                    f"next_page_url {next_url!r} points back to a page already read",
-                    status=200,
-                    url=page.meta.url,
-                )
-            seen.add(next_url)
-            url = next_url
+            following = next_url(page, engagements._base_url, seen)
+            if following is None:
+                return Progress(already + written, pages)
+            url = str(following)
             page = engagements.get_page(url)
     except (StudioError, OSError, KeyboardInterrupt) as exc:
         raise ExportFailed(exc, url, already + written) from exc
