@@ -110,31 +110,23 @@ def resolve_base_url(
 
 
 def _checked_base_url(base_url: object) -> httpx.URL:
-    try:
-        return _checked_base_url_unredacted(base_url)
-    except ConfigurationError as error:
-        # A password in the URL must not reach logs through the message.
-        raise ConfigurationError(redact_userinfo(str(error))) from None
-
-
-def _checked_base_url_unredacted(base_url: object) -> httpx.URL:
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
+    # Messages show the URL with any password in it replaced: they end up in logs.
+    shown = f"base_url={redact_userinfo(repr(base_url))}"
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise ConfigurationError(f"base_url={base_url!r} is not a URL: {exc}") from None
+        raise ConfigurationError(f"{shown} is not a URL: {redact_userinfo(str(exc))}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"base_url={base_url!r} must be an absolute http(s) URL")
+        raise ConfigurationError(f"{shown} must be an absolute http(s) URL")
     if url.port is not None and not 0 < url.port < 65536:
-        raise ConfigurationError(f"base_url={base_url!r} has a port outside 1-65535")
+        raise ConfigurationError(f"{shown} has a port outside 1-65535")
     if url.userinfo or url.query or url.fragment:
-        raise ConfigurationError(
-            f"base_url={base_url!r} must not carry credentials, a query or a fragment"
-        )
+        raise ConfigurationError(f"{shown} must not carry credentials, a query or a fragment")
     if url.scheme == "http" and not is_loopback(url.host):
         raise ConfigurationError(
-            f"base_url={base_url!r} uses plain http to a non-loopback host; use https "
+            f"{shown} uses plain http to a non-loopback host; use https "
             "(plain http is only allowed to 127.0.0.1, ::1 or localhost, e.g. a mock)"
         )
     return url.copy_with(path=url.path.rstrip("/"))
