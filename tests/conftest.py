@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("reliability figures")
         for line in FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def fresh_mock(mock: Any) -> Iterator[None]:
+    """No faults and no recorded requests left over: for modules sharing one ``mock`` fixture."""
+    mock.clear_faults()
+    mock.reset_requests()
+    yield
+    mock.clear_faults()

@@ -28,6 +28,9 @@ SMALL = "FW" + "5" * 32
 CLI = [sys.executable, "-m", "studio_engagements"]
 
 
+pytestmark = pytest.mark.usefixtures("fresh_mock")
+
+
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows={FLOW: 2500, SMALL: 12}, seed=11)
@@ -37,14 +40,6 @@ def mock() -> MockStudio:
 def server(mock: MockStudio) -> Iterator[str]:
     with mock.serve() as base_url:
         yield base_url
-
-
-@pytest.fixture(autouse=True)
-def no_faults(mock: MockStudio) -> Iterator[None]:
-    mock.clear_faults()
-    mock.reset_requests()
-    yield
-    mock.clear_faults()
 
 
 def ctrl_c_works() -> None:

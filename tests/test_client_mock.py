@@ -27,20 +27,12 @@ TEN = "FW" + "a" * 32
 BIG = "FW" + "b" * 32
 FLOWS = {EMPTY: 0, ONE: 1, TEN: 10, BIG: 2500}
 
-pytestmark = pytest.mark.usefixtures("waits")
+pytestmark = pytest.mark.usefixtures("waits", "fresh_mock")
 
 
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows=FLOWS, seed=7)
-
-
-@pytest.fixture(autouse=True)
-def fresh(mock: MockStudio) -> Iterator[None]:
-    mock.clear_faults()
-    mock.reset_requests()
-    yield
-    mock.clear_faults()
 
 
 @pytest.fixture(scope="module")

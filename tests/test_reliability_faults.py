@@ -42,6 +42,9 @@ CLI_SEEDS = (5, 9, 12) if SOAK else (5,)
 TYPED = (RateLimitError, ServerError, TransportError)
 
 
+pytestmark = pytest.mark.usefixtures("fresh_mock")
+
+
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows={BIG: COUNT}, seed=3)
@@ -56,14 +59,6 @@ def server(mock: MockStudio) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def expected(mock: MockStudio) -> list[dict[str, Any]]:
     return mock.engagements(BIG)
-
-
-@pytest.fixture(autouse=True)
-def fresh(mock: MockStudio) -> Iterator[None]:
-    mock.clear_faults()
-    mock.reset_requests()
-    yield
-    mock.clear_faults()
 
 
 def export(kind: str, mock: MockStudio, base_url: str, **options: Any) -> list[Engagement]:

@@ -37,6 +37,9 @@ CONCURRENT_FLOWS = 20
 DELAY = 0.05
 
 
+pytestmark = pytest.mark.usefixtures("fresh_mock")
+
+
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio.seeded(CLIENTS, PER_FLOW, seed=21)
@@ -51,14 +54,6 @@ def server(mock: MockStudio) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def expected(mock: MockStudio) -> dict[str, list[str]]:
     return {flow: [r["sid"] for r in mock.engagements(flow)] for flow in mock.flows}
-
-
-@pytest.fixture(autouse=True)
-def fresh(mock: MockStudio) -> Iterator[None]:
-    mock.clear_faults()
-    mock.reset_requests()
-    yield
-    mock.clear_faults()
 
 
 def stats(name: str, latencies: list[float], wall: float) -> None:
