@@ -23,6 +23,8 @@ import pytest
 
 from studio_engagements.testing import Fault, MockStudio
 
+from .test_mock_cli import read_banner
+
 FLOW = "FW" + "c" * 32
 SMALL = "FW" + "5" * 32
 CLI = [sys.executable, "-m", "studio_engagements"]
@@ -320,18 +322,7 @@ def test_mock_command_serves_and_prints_exports() -> None:
     watchdog = threading.Timer(30, process.kill)
     watchdog.start()
     try:
-        assert process.stdout is not None
-        lines: list[str] = []
-        for line in process.stdout:
-            lines.append(line.strip())
-            if line.startswith("Press Ctrl-C"):
-                break
-        exports = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in lines
-            if line.startswith("export ")
-        )
-        (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
+        lines, exports, url = read_banner(process)
         flows = [line.split()[1] for line in lines if line.startswith("flow ")]
         assert len(flows) == 2
         response = httpx.get(

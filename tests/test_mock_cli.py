@@ -12,6 +12,21 @@ import httpx
 from .test_mock_data import FLOW
 
 
+def read_banner(process: subprocess.Popen[str]) -> tuple[list[str], dict[str, str], str]:
+    """The lines a served mock prints up to "Press Ctrl-C", its export variables and its URL."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.strip())
+        if line.startswith("Press Ctrl-C"):
+            break
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
+    )
+    (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
+    return lines, exports, url
+
+
 def test_module_serves_and_prints_credentials_and_flows() -> None:
     command = [sys.executable, "-m", "studio_engagements.testing", "--port", "0", "--seed", "3"]
     process = subprocess.Popen([*command, "--flow", f"{FLOW}=5"], stdout=subprocess.PIPE, text=True)
@@ -19,18 +34,7 @@ def test_module_serves_and_prints_credentials_and_flows() -> None:
     watchdog = threading.Timer(30, process.kill)
     watchdog.start()
     try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line.strip())
-            if line.startswith("Press Ctrl-C"):
-                break
-        printed = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in lines
-            if line.startswith("export ")
-        )
-        (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
+        lines, printed, url = read_banner(process)
         assert url.startswith("http://127.0.0.1:")
         assert f"flow {FLOW} 5 engagements" in lines
         (key_line,) = [line for line in lines if "TWILIO_API_KEY=" in line]
