@@ -76,6 +76,12 @@ def soak(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=False)
+def speclint(session: nox.Session) -> None:
+    """Spectral (spectral:oas) and Redocly (recommended), pinned, on the spec; needs npm."""
+    session.run("python3", "scripts/speclint.py", "--tools", session.cache_dir / "speclint")
+
+
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
     """The benchmark of issue 6 against the floor and `twilio` (installed here only): BENCHMARKS.md.

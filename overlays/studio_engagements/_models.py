@@ -144,31 +144,33 @@ class Engagement:
 
 @attrs.frozen
 class PageMeta:
-    """A page's ``meta``: where it is and where the next and previous pages are."""
+    """A page's ``meta``: where it is and where the next and previous pages are.
 
-    page: int
-    page_size: int
-    key: str
-    url: str
-    first_page_url: str
+    Only ``next_page_url`` is required (paging needs it); any other key may be absent (None).
+    """
+
     next_page_url: str | None
-    previous_page_url: str | None
+    page: int | None = None
+    page_size: int | None = None
+    key: str | None = None
+    url: str | None = None
+    first_page_url: str | None = None
+    previous_page_url: str | None = None
 
     @classmethod
     def from_dict(cls, meta: object) -> PageMeta:
         """Parse ``meta``; raises :class:`ParseError` naming the first missing or bad key."""
         if type(meta) is not dict:
             raise ParseError(f"'meta' must be a JSON object, not {_json_type(meta)}")
+        if "next_page_url" not in meta:
+            raise ParseError("'meta' has no 'next_page_url' (null on the last page)")
         values: dict[str, Any] = {}
-        for field in attrs.fields(cls):
-            kinds = _META_KINDS[field.name]
-            if field.name not in meta:
-                raise ParseError(f"'meta' has no {field.name!r}")
-            value = meta[field.name]
-            if type(value) not in kinds:
-                wanted = _META_WORDS[field.name]
-                raise ParseError(f"meta {field.name!r} must be {wanted}, not {_json_type(value)}")
-            values[field.name] = value
+        for name, kinds in _META_KINDS.items():
+            value = meta.get(name)
+            if value is not None and type(value) not in kinds:
+                wanted = _META_WORDS[name]
+                raise ParseError(f"meta {name!r} must be {wanted}, not {_json_type(value)}")
+            values[name] = value
         return cls(**values)
 
 
@@ -178,13 +180,11 @@ _META_KINDS: dict[str, tuple[type, ...]] = {
     "key": (str,),
     "url": (str,),
     "first_page_url": (str,),
-    "next_page_url": (str, type(None)),
-    "previous_page_url": (str, type(None)),
+    "next_page_url": (str,),
+    "previous_page_url": (str,),
 }
 _META_WORDS = {
-    name: " or ".join(
-        {int: "an integer", str: "a string", type(None): "null"}[kind] for kind in kinds
-    )
+    name: " or ".join({int: "an integer", str: "a string"}[kind] for kind in kinds) + " (or null)"
     for name, kinds in _META_KINDS.items()
 }
 

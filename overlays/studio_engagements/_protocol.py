@@ -282,7 +282,8 @@ def next_url(page: Page, base_url: httpx.URL, seen: set[str]) -> httpx.URL | Non
     ``seen`` holds the URLs already read (as asked, and as each page's ``meta.url`` spells
     itself): a next_page_url pointing back to one of them would loop forever, so it is an error.
     """
-    seen.add(page.meta.url)
+    if page.meta.url is not None:
+        seen.add(page.meta.url)
     raw = page.meta.next_page_url
     if raw is None:
         return None
@@ -291,7 +292,7 @@ def next_url(page: Page, base_url: httpx.URL, seen: set[str]) -> httpx.URL | Non
         raise UnexpectedResponseError(
             f"next_page_url {raw!r} points back to a page already read",
             status=200,
-            url=page.meta.url,
+            url=page.meta.url or raw,
         )
     seen.add(str(url))
     return url

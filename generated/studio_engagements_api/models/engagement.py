@@ -19,8 +19,8 @@ T = TypeVar("T", bound="Engagement")
 
 @_attrs_define
 class Engagement:
-    """An Engagement of a Studio Flow (seed). No field is required: nullable fields may be null or absent, and fields the
-    live API adds are allowed.
+    """An Engagement of a Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later
+    are allowed.
 
         Example:
             {'sid': 'FNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'account_sid': 'ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'flow_sid':
@@ -33,24 +33,24 @@ class Engagement:
                 aaaaaaaaaaaaaaaaaaaaaaaaaaa/Context'}}
 
         Attributes:
-            sid (None | str | Unset): The unique string that we created to identify the Engagement resource (seed).
-            account_sid (None | str | Unset): The SID of the Account that created the Engagement resource (seed).
-            flow_sid (None | str | Unset): The SID of the Flow (seed).
-            contact_sid (None | str | Unset): The SID of the Contact (seed).
+            sid (None | str | Unset): The unique string that we created to identify the Engagement resource.
+            account_sid (None | str | Unset): The SID of the Account that created the Engagement resource.
+            flow_sid (None | str | Unset): The SID of the Flow.
+            contact_sid (None | str | Unset): The SID of the Contact.
             contact_channel_address (None | str | Unset): The phone number, SIP address or Client identifier that triggered
                 this Engagement. Phone numbers are in E.164 format (+16175551212). SIP addresses are formatted as
-                name@company.com. Client identifiers are formatted client:name (seed).
-            context (Any | Unset): The current state of the execution flow, any JSON value (seed). As your flow executes, we
-                save the state in a flow context.
-            status (EngagementStatus | str | Unset): The status of the Engagement. Can be: active or ended (seed). Any other
-                string is accepted so that a value Twilio adds later does not break parsing (live API evolves).
+                name@company.com. Client identifiers are formatted client:name.
+            context (Any | Unset): The current state of the execution flow, any JSON value. As your flow executes, we save
+                the state in a flow context.
+            status (EngagementStatus | str | Unset): The status of the Engagement. Can be: active or ended. Any other string
+                is accepted, so that a status Twilio adds later does not break parsing.
             date_created (datetime.datetime | None | Unset): The date and time in GMT when the Engagement was created in ISO
-                8601 format (seed).
+                8601 format.
             date_updated (datetime.datetime | None | Unset): The date and time in GMT when the Engagement was updated in ISO
-                8601 format (seed).
-            url (None | str | Unset): The absolute URL of the resource (seed).
-            links (EngagementLinks | Unset): URLs of related resources (live API; not in the seed), such as `steps` and
-                `engagement_context`. Optional; other keys may appear.
+                8601 format.
+            url (None | str | Unset): The absolute URL of the resource.
+            links (EngagementLinks | None | Unset): URLs of related resources, such as `steps` and `engagement_context`;
+                null or absent when there are none.
     """
 
     sid: None | str | Unset = UNSET
@@ -63,10 +63,12 @@ class Engagement:
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     url: None | str | Unset = UNSET
-    links: EngagementLinks | Unset = UNSET
+    links: EngagementLinks | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.engagement_links import EngagementLinks
+
         sid: None | str | Unset
         if isinstance(self.sid, Unset):
             sid = UNSET
@@ -129,9 +131,13 @@ class Engagement:
         else:
             url = self.url
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, EngagementLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -274,12 +280,22 @@ class Engagement:
 
         url = _parse_url(d.pop("url", UNSET))
 
-        _links = d.pop("links", UNSET)
-        links: EngagementLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = EngagementLinks.from_dict(_links)
+        def _parse_links(data: object) -> EngagementLinks | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_0 = EngagementLinks.from_dict(data)
+
+                return links_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EngagementLinks | None | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         engagement = cls(
             sid=sid,

@@ -11,10 +11,7 @@ T = TypeVar("T", bound="EngagementLinks")
 
 @_attrs_define
 class EngagementLinks:
-    """URLs of related resources (live API; not in the seed), such as `steps` and `engagement_context`. Optional; other
-    keys may appear.
-
-    """
+    """URLs of related resources by name, such as `steps` and `engagement_context`; other names may appear."""
 
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 

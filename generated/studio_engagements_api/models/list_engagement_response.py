@@ -16,12 +16,12 @@ T = TypeVar("T", bound="ListEngagementResponse")
 
 @_attrs_define
 class ListEngagementResponse:
-    """One page of Engagements (seed). The live API always sends both keys.
+    """One page of Engagements. Paging needs both keys; Twilio always sends them.
 
     Attributes:
         engagements (list[Engagement]):
-        meta (ListEngagementResponseMeta): Paging information (seed). The live API always sends every key; the nullable
-            ones are null on the first or the last page.
+        meta (ListEngagementResponseMeta): Paging information. Only `next_page_url` is required (null on the last page),
+            because paging cannot work without it; Twilio's contract requires no key, and Twilio sends them all.
     """
 
     engagements: list[Engagement]

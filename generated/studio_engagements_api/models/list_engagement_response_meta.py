@@ -6,47 +6,52 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ListEngagementResponseMeta")
 
 
 @_attrs_define
 class ListEngagementResponseMeta:
-    """Paging information (seed). The live API always sends every key; the nullable ones are null on the first or the last
-    page.
+    """Paging information. Only `next_page_url` is required (null on the last page), because paging cannot work without it;
+    Twilio's contract requires no key, and Twilio sends them all.
 
         Attributes:
-            first_page_url (str):
-            key (str):
             next_page_url (None | str):
-            page (int):
-            page_size (int):
-            previous_page_url (None | str):
-            url (str):
+            first_page_url (str | Unset):
+            key (str | Unset):
+            page (int | Unset):
+            page_size (int | Unset):
+            previous_page_url (None | str | Unset):
+            url (str | Unset):
     """
 
-    first_page_url: str
-    key: str
     next_page_url: None | str
-    page: int
-    page_size: int
-    previous_page_url: None | str
-    url: str
+    first_page_url: str | Unset = UNSET
+    key: str | Unset = UNSET
+    page: int | Unset = UNSET
+    page_size: int | Unset = UNSET
+    previous_page_url: None | str | Unset = UNSET
+    url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        next_page_url: None | str
+        next_page_url = self.next_page_url
+
         first_page_url = self.first_page_url
 
         key = self.key
-
-        next_page_url: None | str
-        next_page_url = self.next_page_url
 
         page = self.page
 
         page_size = self.page_size
 
-        previous_page_url: None | str
-        previous_page_url = self.previous_page_url
+        previous_page_url: None | str | Unset
+        if isinstance(self.previous_page_url, Unset):
+            previous_page_url = UNSET
+        else:
+            previous_page_url = self.previous_page_url
 
         url = self.url
 
@@ -54,24 +59,27 @@ class ListEngagementResponseMeta:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "first_page_url": first_page_url,
-                "key": key,
                 "next_page_url": next_page_url,
-                "page": page,
-                "page_size": page_size,
-                "previous_page_url": previous_page_url,
-                "url": url,
             }
         )
+        if first_page_url is not UNSET:
+            field_dict["first_page_url"] = first_page_url
+        if key is not UNSET:
+            field_dict["key"] = key
+        if page is not UNSET:
+            field_dict["page"] = page
+        if page_size is not UNSET:
+            field_dict["page_size"] = page_size
+        if previous_page_url is not UNSET:
+            field_dict["previous_page_url"] = previous_page_url
+        if url is not UNSET:
+            field_dict["url"] = url
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        first_page_url = d.pop("first_page_url")
-
-        key = d.pop("key")
 
         def _parse_next_page_url(data: object) -> None | str:
             if data is None:
@@ -80,23 +88,29 @@ class ListEngagementResponseMeta:
 
         next_page_url = _parse_next_page_url(d.pop("next_page_url"))
 
-        page = d.pop("page")
+        first_page_url = d.pop("first_page_url", UNSET)
 
-        page_size = d.pop("page_size")
+        key = d.pop("key", UNSET)
 
-        def _parse_previous_page_url(data: object) -> None | str:
+        page = d.pop("page", UNSET)
+
+        page_size = d.pop("page_size", UNSET)
+
+        def _parse_previous_page_url(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        previous_page_url = _parse_previous_page_url(d.pop("previous_page_url"))
+        previous_page_url = _parse_previous_page_url(d.pop("previous_page_url", UNSET))
 
-        url = d.pop("url")
+        url = d.pop("url", UNSET)
 
         list_engagement_response_meta = cls(
+            next_page_url=next_page_url,
             first_page_url=first_page_url,
             key=key,
-            next_page_url=next_page_url,
             page=page,
             page_size=page_size,
             previous_page_url=previous_page_url,

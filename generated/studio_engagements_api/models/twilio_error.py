@@ -13,13 +13,13 @@ T = TypeVar("T", bound="TwilioError")
 
 @_attrs_define
 class TwilioError:
-    """Twilio's error body (live API).
+    """Twilio's error body.
 
     Attributes:
         code (int): Twilio's error code, e.g. 20001, 20003, 20404, 20429.
-        message (str):
+        message (str): What went wrong, in words.
         status (int): The HTTP status code repeated.
-        more_info (str | Unset):
+        more_info (str | Unset): A page of Twilio's documentation about the error code.
     """
 
     code: int

@@ -182,7 +182,9 @@ class Core:
             if params is None:
                 raise _Rejected(_not_found(request.path))
             if request.method != "GET":
-                message = f"Method {request.method} not allowed; this resource allows GET"
+                message = (
+                    f"Method {request.method} is not implemented by the mock: it serves GET only"
+                )
                 raise _Rejected(_error(405, 20004, message, {"Allow": "GET"}))
             self._authenticate(request)
             values = self._validated(params, request.query)

@@ -26,8 +26,9 @@ class MockStudio:
     Rules (route, parameter types, patterns, lengths, ranges, page-size default) come from the
     OpenAPI document packaged with the client, or from ``spec_path``. The mock answers like Twilio:
 
-    - ``GET`` only (others: 405, code 20004, ``Allow: GET``); Basic auth with the account SID and
-      auth token, or the API key SID and secret (else 401, code 20003, ``WWW-Authenticate``);
+    - ``GET``, the list operation, only: other methods, which it does not implement, get 405,
+      code 20004, ``Allow: GET``; Basic auth with the account SID and auth token, or the API key
+      SID and secret (else 401, code 20003, ``WWW-Authenticate``);
     - an invalid ``FlowSid`` or query parameter: 400, code 20001, naming it; unknown query
       parameters are ignored, as Twilio does; a ``PageToken`` the mock did not issue for that flow
       (forged, edited, another flow's): 400, code 20001;

@@ -98,9 +98,9 @@ def sync_detailed(
 ) -> Response[ListEngagementResponse | TwilioError]:
     """Retrieve a list of all Engagements for the Flow.
 
-     Retrieve a list of all Engagements for the Flow (seed).
+     Retrieve a list of all Engagements for the Flow.
 
-    Deprecated (seed): Engagements are superseded by the Executions resource,
+    Deprecated: Engagements are superseded by the Executions resource,
     `GET /v1/Flows/{FlowSid}/Executions`.
 
     Args:
@@ -141,9 +141,9 @@ def sync(
 ) -> ListEngagementResponse | TwilioError | None:
     """Retrieve a list of all Engagements for the Flow.
 
-     Retrieve a list of all Engagements for the Flow (seed).
+     Retrieve a list of all Engagements for the Flow.
 
-    Deprecated (seed): Engagements are superseded by the Executions resource,
+    Deprecated: Engagements are superseded by the Executions resource,
     `GET /v1/Flows/{FlowSid}/Executions`.
 
     Args:
@@ -179,9 +179,9 @@ async def asyncio_detailed(
 ) -> Response[ListEngagementResponse | TwilioError]:
     """Retrieve a list of all Engagements for the Flow.
 
-     Retrieve a list of all Engagements for the Flow (seed).
+     Retrieve a list of all Engagements for the Flow.
 
-    Deprecated (seed): Engagements are superseded by the Executions resource,
+    Deprecated: Engagements are superseded by the Executions resource,
     `GET /v1/Flows/{FlowSid}/Executions`.
 
     Args:
@@ -220,9 +220,9 @@ async def asyncio(
 ) -> ListEngagementResponse | TwilioError | None:
     """Retrieve a list of all Engagements for the Flow.
 
-     Retrieve a list of all Engagements for the Flow (seed).
+     Retrieve a list of all Engagements for the Flow.
 
-    Deprecated (seed): Engagements are superseded by the Executions resource,
+    Deprecated: Engagements are superseded by the Executions resource,
     `GET /v1/Flows/{FlowSid}/Executions`.
 
     Args:
