@@ -4,9 +4,11 @@
 ``python scripts/generate.py --check`` regenerates into a temporary folder and exits 1
 with a unified diff when the committed code differs (stray and missing files included).
 
-Besides the generator's package, the operation's parameter list is written as a Python
-literal (``_parameters.py``), so that the client reads its input rules from the spec
-without parsing YAML at run time, and a ``py.typed`` marker.
+Besides the generator's package, the operation's path template and parameter list are
+written as Python literals (``_parameters.py``), so that the client builds requests and reads
+its input rules from the spec without parsing YAML at run time, and a ``py.typed`` marker.
+Every parameter must be one that ``ParameterRule`` can check in full: a schema keyword it does
+not implement stops generation, so that a spec change never silently weakens a check.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib.metadata
+import importlib.util
 import os
 import re
 import shutil
@@ -34,6 +37,8 @@ PACKAGE = "studio_engagements_api"
 TARGET = ROOT / "generated" / PACKAGE
 PINNED_TOOLS = ("openapi-python-client", "ruff")
 PARAMETERS_MODULE = "_parameters.py"
+RULES = ROOT / "overlays" / "studio_engagements" / "_rules.py"
+OPERATION_ID = "ListEngagement"
 
 
 def pinned_versions() -> dict[str, str]:
@@ -56,23 +61,42 @@ def check_tool_versions() -> None:
 
 
 def parameters_module(spec: dict[str, Any]) -> str:
-    """Python source holding the List Engagements operation's parameters, as in the spec."""
-    (operation,) = [
-        op
-        for item in spec["paths"].values()
+    """Python source holding the operation's path and parameters, as in the spec."""
+    matches = [
+        (path, op)
+        for path, item in spec["paths"].items()
         for op in item.values()
-        if isinstance(op, dict) and op.get("operationId") == "ListEngagement"
+        if isinstance(op, dict) and op.get("operationId") == OPERATION_ID
     ]
+    ((path, operation),) = matches
     parameters = [
         {key: param[key] for key in ("name", "in", "required", "schema") if key in param}
         for param in operation["parameters"]
     ]
+    check_rules(parameters)
     return (
-        '"""The ListEngagement parameters, copied from the OpenAPI document by'
+        f'"""The {OPERATION_ID} path and parameters, copied from the OpenAPI document by'
         ' scripts/generate.py."""\n\n'
         "from typing import Any\n\n"
+        f"PATH = {path!r}\n"
+        '"""The path template; each {Name} is the path parameter of that name."""\n\n'
         f"PARAMETERS: list[dict[str, Any]] = {parameters!r}\n"
     )
+
+
+def check_rules(parameters: list[dict[str, Any]]) -> None:
+    """Stop unless ParameterRule implements every keyword of every parameter's schema."""
+    loader = importlib.util.spec_from_file_location("_studio_rules", RULES)
+    assert loader is not None
+    assert loader.loader is not None
+    rules = importlib.util.module_from_spec(loader)
+    sys.modules[loader.name] = rules  # attrs resolves the class's module by name
+    loader.loader.exec_module(rules)
+    for parameter in parameters:
+        try:
+            rules.ParameterRule.from_parameter(parameter)
+        except rules.UnsupportedRuleError as error:
+            sys.exit(f"generate.py: {error}")
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:

@@ -7,13 +7,26 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import yaml
 
 from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient
+
+from .conftest import SPEC_PATH
 
 SID = "AC" + "1" * 32
 TOKEN = "t0ken-that-must-never-leak"
 FLOW = "FW" + "a" * 32
 BASE = "http://127.0.0.1:4010"
+SCHEMAS: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"][
+    "schemas"
+]
+# A record as the API sends it: the spec's own example, with a non-UTC offset and another status.
+RECORD: dict[str, Any] = {
+    **SCHEMAS["Engagement"]["example"],
+    "context": {"flow": {"n": 1}},
+    "status": "ended",
+    "date_updated": "2024-01-02T03:05:00+01:00",
+}
 
 
 class Driver:

@@ -25,22 +25,9 @@ from studio_engagements.errors import (
     UntrustedURLError,
 )
 
-from .clients import BASE, FLOW, SID, TOKEN, page_body, transport_driver
+from .clients import BASE, FLOW, RECORD, SID, TOKEN, page_body, transport_driver
 
 Handler = Callable[[httpx.Request], httpx.Response]
-RECORD = {
-    "sid": "FN" + "b" * 32,
-    "account_sid": SID,
-    "flow_sid": FLOW,
-    "contact_sid": "FC" + "c" * 32,
-    "contact_channel_address": "+14155550100",
-    "context": {"flow": {"n": 1}},
-    "status": "ended",
-    "date_created": "2024-01-02T03:04:05Z",
-    "date_updated": "2024-01-02T03:05:00+01:00",
-    "url": f"{BASE}/v1/Flows/{FLOW}/Engagements/FN{'b' * 32}",
-    "links": {"steps": f"{BASE}/steps"},
-}
 
 pytestmark = pytest.mark.usefixtures("waits")
 

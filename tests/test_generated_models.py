@@ -1,4 +1,4 @@
-"""The generated models parse what the API sends, including what it may send later."""
+"""The generated models are the models users get, and parse what the API sends, or may later."""
 
 from __future__ import annotations
 
@@ -37,5 +37,15 @@ def test_unknown_status_is_kept_as_its_string(spec: dict[str, Any]) -> None:
 def test_unknown_fields_are_kept(spec: dict[str, Any]) -> None:
     record = dict(spec["components"]["schemas"]["Engagement"]["example"], brand_new={"a": 1})
     engagement = Engagement.from_dict(record)
-    assert engagement.additional_properties == {"brand_new": {"a": 1}}
+    assert engagement.extra == {"brand_new": {"a": 1}}
     assert engagement.to_dict()["brand_new"] == {"a": 1}
+
+
+def test_the_public_models_are_the_generated_classes() -> None:
+    import studio_engagements
+    from studio_engagements_api import models
+
+    assert studio_engagements.Engagement is models.Engagement
+    assert studio_engagements.EngagementStatus is models.EngagementStatus
+    assert studio_engagements.Page is models.ListEngagementResponse
+    assert studio_engagements.PageMeta is models.ListEngagementResponseMeta

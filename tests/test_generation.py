@@ -13,7 +13,7 @@ from .conftest import ROOT
 
 
 def copy_repo(dest: Path) -> Path:
-    for name in ("openapi", "scripts", "generated"):
+    for name in ("openapi", "scripts", "generated", "overlays"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")
     return dest
@@ -72,3 +72,33 @@ def test_generation_leaves_no_caches(repo: Path) -> None:
     leftovers = [p for p in repo.rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
     assert leftovers == []
     assert check(repo).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [("enum", "[1, 50, 1000]"), ("exclusiveMinimum", "0"), ("multipleOf", "10")],
+)
+def test_a_parameter_keyword_no_rule_checks_stops_generation(
+    repo: Path, keyword: str, value: str
+) -> None:
+    spec = repo / "openapi" / "studio_v1_engagements.yaml"
+    text = spec.read_text()
+    anchor = "            minimum: 1\n            maximum: 1000\n"
+    assert anchor in text
+    spec.write_text(text.replace(anchor, f"{anchor}            {keyword}: {value}\n", 1))
+    result = check(repo)
+    assert result.returncode == 1
+    assert f"parameter PageSize: schema keyword(s) {keyword} are not implemented" in result.stderr
+
+
+def test_a_nullable_parameter_type_stops_generation(repo: Path) -> None:
+    spec = repo / "openapi" / "studio_v1_engagements.yaml"
+    text = spec.read_text()
+    anchor = "          schema:\n            type: string\n          example: PT0"
+    assert anchor in text
+    spec.write_text(
+        text.replace(anchor, anchor.replace("type: string", "type: [string, 'null']"), 1)
+    )
+    result = check(repo)
+    assert result.returncode == 1
+    assert "parameter PageToken: type" in result.stderr

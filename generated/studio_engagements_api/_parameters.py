@@ -1,6 +1,9 @@
-"""The ListEngagement parameters, copied from the OpenAPI document by scripts/generate.py."""
+"""The ListEngagement path and parameters, copied from the OpenAPI document by scripts/generate.py."""
 
 from typing import Any
+
+PATH = "/v1/Flows/{FlowSid}/Engagements"
+"""The path template; each {Name} is the path parameter of that name."""
 
 PARAMETERS: list[dict[str, Any]] = [
     {

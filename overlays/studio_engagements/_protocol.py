@@ -11,8 +11,10 @@ import importlib
 import json
 import logging
 import platform
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 
@@ -127,27 +129,32 @@ def first_page_url(
     page: int | None = None,
     page_token: str | None = None,
 ) -> httpx.URL:
-    """Check the arguments, then build the URL of a first (or chosen) page."""
-    # Imported here: the generated endpoint module brings the generated clients and every
-    # model, which `import studio_engagements` need not pay for.
-    from studio_engagements_api.api.engagements.list_engagement import _get_kwargs
-    from studio_engagements_api.types import UNSET
+    """Check the arguments, then build the URL of a first (or chosen) page from the spec's path."""
+    from studio_engagements_api._parameters import PATH
 
-    check("flow_sid", "FlowSid", flow_sid)
-    if page_size is not None:
-        check("page_size", "PageSize", page_size)
-    if page is not None:
-        check("page", "Page", page)
-    if page_token is not None:
-        check("page_token", "PageToken", page_token)
-    kwargs = _get_kwargs(
-        str(flow_sid),
-        page_size=UNSET if page_size is None else page_size,
-        page=UNSET if page is None else page,
-        page_token=UNSET if page_token is None else page_token,
-    )
-    # _get_kwargs percent-encodes flow_sid into the path; the base URL may carry a path prefix.
-    return base_url.copy_with(path=_prefix(base_url) + kwargs["url"], params=kwargs["params"])
+    values = {"FlowSid": flow_sid, "PageSize": page_size, "Page": page, "PageToken": page_token}
+    rules = _packaged_rules()
+    for name, value in values.items():
+        if value is not None or rules[name].required:
+            check(_ARGUMENTS[name], name, value)
+    path = _PATH_PARAMETER.sub(lambda match: quote(str(values[match[1]]), safe=""), PATH)
+    query = [
+        (rule.name, values[rule.name])
+        for rule in rules.values()
+        if rule.location == "query" and values.get(rule.name) is not None
+    ]
+    # The base URL may carry a path prefix (a proxy, a mock mounted below a path).
+    return base_url.copy_with(path=_prefix(base_url) + path, params=query)
+
+
+# The client's argument name for each API parameter name, for error messages.
+_ARGUMENTS = {
+    "FlowSid": "flow_sid",
+    "PageSize": "page_size",
+    "Page": "page",
+    "PageToken": "page_token",
+}
+_PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
 def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:

@@ -1,47 +1,64 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+import attrs
 
-T = TypeVar("T", bound="EngagementLinks")
+from ..types import (
+    not_an_object,
+)
+
+_new = object.__new__
+_set = object.__setattr__
 
 
-@_attrs_define
+# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
+# frozen setattr per field.
+@attrs.frozen(slots=False)
 class EngagementLinks:
-    """URLs of related resources by name, such as `steps` and `engagement_context`; other names may appear."""
+    """URLs of related resources by name, such as `steps` and `engagement_context`; other names may appear.
 
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    extra: Keys the API sent that this version does not know, as they came.
+    """
 
-    def to_dict(self) -> dict[str, Any]:
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-
-        return field_dict
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
+    SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """ The fields the spec marks ``x-summary``: a short view of a record """
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        engagement_links = cls()
+    def from_dict(cls, src_dict: object) -> Self:
+        """Read one decoded JSON object; raises ParseError naming the first bad field"""
 
-        engagement_links.additional_properties = d
-        return engagement_links
+        if type(src_dict) is not dict:
+            raise not_an_object("EngagementLinks", src_dict)
+        get = src_dict.get
+        if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
+            # Every field and nothing new: copying the object is the cheapest way to build the
+            # instance's fields; only converted values are replaced.
+            fields = src_dict.copy()
+            fields["extra"] = {}
+        else:
+            fields = {
+                "extra": {
+                    name_: value_
+                    for name_, value_ in src_dict.items()
+                    if name_ not in _FIELDS
+                },
+            }
+        instance = _new(cls)
+        _set(instance, "__dict__", fields)
+        return instance
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object: unknown keys as they came, then every field (None as null)"""
+        return {
+            **self.extra,
+        }
 
-    def __getitem__(self, key: str) -> str:
-        return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: str) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+_FIELDS = frozenset(EngagementLinks.FIELDS)
+_FIELD_COUNT = len(_FIELDS)

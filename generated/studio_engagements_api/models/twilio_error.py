@@ -1,89 +1,109 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+import attrs
 
-from ..types import UNSET, Unset
+from ..types import (
+    missing,
+    not_an_object,
+    wrong_type,
+)
 
-T = TypeVar("T", bound="TwilioError")
+_new = object.__new__
+_set = object.__setattr__
 
 
-@_attrs_define
+# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
+# frozen setattr per field.
+@attrs.frozen(slots=False)
 class TwilioError:
     """Twilio's error body.
 
     Attributes:
-        code (int): Twilio's error code, e.g. 20001, 20003, 20404, 20429.
-        message (str): What went wrong, in words.
-        status (int): The HTTP status code repeated.
-        more_info (str | Unset): A page of Twilio's documentation about the error code.
+        code: Twilio's error code, e.g. 20001, 20003, 20404, 20429.
+        message: What went wrong, in words.
+        status: The HTTP status code repeated.
+        more_info: A page of Twilio's documentation about the error code.
+        extra: Keys the API sent that this version does not know, as they came.
     """
 
     code: int
     message: str
     status: int
-    more_info: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    more_info: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        code = self.code
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "code",
+        "message",
+        "status",
+        "more_info",
+    )
+    """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
+    SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """ The fields the spec marks ``x-summary``: a short view of a record """
 
-        message = self.message
+    @classmethod
+    def from_dict(cls, src_dict: object) -> Self:
+        """Read one decoded JSON object; raises ParseError naming the first bad field"""
 
-        status = self.status
+        if type(src_dict) is not dict:
+            raise not_an_object("TwilioError", src_dict)
+        if "code" not in src_dict:
+            raise missing("TwilioError", "code")
+        if "message" not in src_dict:
+            raise missing("TwilioError", "message")
+        if "status" not in src_dict:
+            raise missing("TwilioError", "status")
+        get = src_dict.get
+        code = get("code")
+        if type(code) is not int:
+            raise wrong_type("TwilioError", "code", code, "an integer")
 
-        more_info = self.more_info
+        message = get("message")
+        if type(message) is not str:
+            raise wrong_type("TwilioError", "message", message, "a string")
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
+        status = get("status")
+        if type(status) is not int:
+            raise wrong_type("TwilioError", "status", status, "an integer")
+
+        more_info = get("more_info")
+        if type(more_info) is not str and more_info is not None:
+            raise wrong_type("TwilioError", "more_info", more_info, "a string or null")
+        if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
+            # Every field and nothing new: copying the object is the cheapest way to build the
+            # instance's fields; only converted values are replaced.
+            fields = src_dict.copy()
+            fields["extra"] = {}
+        else:
+            fields = {
                 "code": code,
                 "message": message,
                 "status": status,
+                "more_info": more_info,
+                "extra": {
+                    name_: value_
+                    for name_, value_ in src_dict.items()
+                    if name_ not in _FIELDS
+                },
             }
-        )
-        if more_info is not UNSET:
-            field_dict["more_info"] = more_info
+        instance = _new(cls)
+        _set(instance, "__dict__", fields)
+        return instance
 
-        return field_dict
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object: unknown keys as they came, then every field (None as null)"""
+        return {
+            **self.extra,
+            "code": self.code,
+            "message": self.message,
+            "status": self.status,
+            "more_info": self.more_info,
+        }
 
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        code = d.pop("code")
 
-        message = d.pop("message")
-
-        status = d.pop("status")
-
-        more_info = d.pop("more_info", UNSET)
-
-        twilio_error = cls(
-            code=code,
-            message=message,
-            status=status,
-            more_info=more_info,
-        )
-
-        twilio_error.additional_properties = d
-        return twilio_error
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+_FIELDS = frozenset(TwilioError.FIELDS)
+_FIELD_COUNT = len(_FIELDS)

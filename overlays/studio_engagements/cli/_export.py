@@ -22,20 +22,10 @@ from .._protocol import next_url, stream_page_size
 from .._resources import Engagements
 from ..errors import StudioError
 
-FIELDS = (
-    "sid",
-    "account_sid",
-    "flow_sid",
-    "contact_sid",
-    "contact_channel_address",
-    "context",
-    "status",
-    "date_created",
-    "date_updated",
-    "url",
-    "links",
-)
-TABLE_FIELDS = ("sid", "status", "contact_channel_address", "date_created")
+# The model's fields, as the spec names them: a field added to the spec is a column here.
+FIELDS = Engagement.FIELDS
+# The short view: the fields the spec marks `x-summary`.
+TABLE_FIELDS = Engagement.SUMMARY_FIELDS
 FORMATS = ("jsonl", "csv", "table")
 
 
