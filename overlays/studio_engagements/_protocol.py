@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._bounded import ACCEPT_ENCODING
 from ._config import origin
 from ._models import Engagement, Page, ParseError
 from ._version import __version__
@@ -188,6 +189,7 @@ def build_request(
             "Authorization": authorization,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
         },
         timeout=timeout,
     )
