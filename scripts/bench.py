@@ -268,7 +268,7 @@ def typed_stream(origin: str, flow: str) -> int:
 
 
 def typed_stream_json(origin: str, flow: str) -> int:
-    """The typed stream with the json module even though msgspec (``speedups``) is installed."""
+    """The typed stream with the json module: the fallback where msgspec cannot be imported."""
     from studio_engagements import _protocol
 
     saved = _protocol.fast_loads
@@ -357,7 +357,7 @@ def runners() -> dict[str, Runner]:
         f"AsyncStudioClient.engagements.stream ({decoder})": async_stream,
     }
     if decoder != "json":
-        rows["StudioClient.engagements.stream (json: no speedups extra)"] = typed_stream_json
+        rows["StudioClient.engagements.stream (json fallback)"] = typed_stream_json
     if twilio_version() is not None:
         rows[f"twilio {twilio_version()} engagements.stream"] = twilio_stream
     rows["generated ListEngagementResponse.from_dict"] = generated_models
@@ -382,6 +382,121 @@ def measure(
             results[name][0].append(wall)
             results[name][1].append(cpu)
     return results
+
+
+# --- whole processes: interpreter start and imports included -------------------------------
+
+PROCESS_RUNNERS: dict[str, Runner] = {
+    "floor": floor,
+    "typed_stream": typed_stream,
+    "typed_stream_json": typed_stream_json,
+    "twilio_stream": twilio_stream,
+}
+
+
+def process_child(runner: str, origin: str, flow: str) -> None:
+    """Run one client in this fresh process and print how many engagements it read."""
+    warnings.filterwarnings(
+        "ignore", "Twilio has deprecated Studio Engagements", DeprecationWarning
+    )
+    print(PROCESS_RUNNERS[runner](origin, flow))
+
+
+def process_cpu(runner: str, origin: str, flow: str, expected: int) -> tuple[float, float]:
+    """CPU (user + system) and wall seconds of a whole ``python`` process running ``runner``."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    command = [sys.executable, __file__, "_process", runner, origin, flow]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if int(result.stdout.split()[-1]) != expected:
+        raise SystemExit(f"bench: {runner} read {result.stdout.strip()}, not {expected}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def processes(origin: str, flow: str, expected: int, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median whole-process CPU and wall seconds per client, interleaved runs."""
+    names = ["floor", "typed_stream", "typed_stream_json"]
+    if twilio_version() is not None:
+        names.append("twilio_stream")
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for _ in range(repeat):
+        for name in names:
+            samples[name].append(process_cpu(name, origin, flow, expected))
+    return {
+        name: (statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs))
+        for name, runs in samples.items()
+    }
+
+
+# --- over a slow link: the mock's delay fault on every request ------------------------------
+
+LATENCY = 0.1  # seconds added to every request
+
+
+def latency_export(engagements: int, client: str) -> tuple[int, float]:
+    """Requests made and wall seconds to export a flow from the served mock, 100 ms a request."""
+    from studio_engagements import StudioClient
+    from studio_engagements.testing import Fault, MockStudio
+
+    flow = "FW" + "e" * 32
+    mock = MockStudio(flows={flow: engagements}, seed=1)
+    mock.inject(Fault.delay(LATENCY), times=10 * engagements)
+    count = 0
+    with mock.serve() as origin:
+        started = time.perf_counter()
+        if client == "ours":
+            with StudioClient(mock.account_sid, mock.auth_token, base_url=origin) as ours:
+                for _ in ours.engagements.stream(flow):
+                    count += 1
+        else:
+            http_client = importlib.import_module("twilio.http.http_client").TwilioHttpClient()
+            send = http_client.request
+
+            def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+                if url.startswith(LIVE_ORIGIN):
+                    url = origin + url[len(LIVE_ORIGIN) :]
+                return send(method, url, *args, **kwargs)
+
+            http_client.request = request
+            rest = importlib.import_module("twilio.rest")
+            theirs = rest.Client(mock.account_sid, mock.auth_token, http_client=http_client)
+            for _ in theirs.studio.v1.flows(flow).engagements.stream():
+                count += 1
+            http_client.session.close()
+        wall = time.perf_counter() - started
+    if count != engagements:
+        raise SystemExit(f"bench: the {client} export read {count}, not {engagements}")
+    return len(mock.requests), wall
+
+
+def latency_table(sizes: list[int]) -> list[str]:
+    """The latency-bound export, ours against twilio, both with their default page sizes."""
+    clients = ["ours"] + (["twilio"] if twilio_version() is not None else [])
+    lines = [
+        f"Exporting a flow over a link with {LATENCY * 1000:.0f} ms per request (the mock's "
+        "`Fault.delay` on every request, served on loopback), each client with its defaults "
+        "(ours: pages of 1,000; twilio: the API's default of 50):",
+        "",
+        "| engagements | client | requests | wall s |",
+        "|---:|---|---:|---:|",
+    ]
+    for size in sizes:
+        for client in clients:
+            requests, wall = latency_export(size, client)
+            name = (
+                "StudioClient.engagements.stream"
+                if client == "ours"
+                else (f"twilio {twilio_version()} engagements.stream")
+            )
+            lines.append(f"| {size:,} | {name} | {requests:,} | {wall:.1f} |")
+    if twilio_version() is None:
+        lines.append("| - | twilio (not installed: `nox -s bench` installs it) | - | - |")
+    return lines
 
 
 # --- memory and import time (fresh processes) ------------------------------------------------
@@ -506,6 +621,26 @@ def report(args: argparse.Namespace, server: Server) -> str:
         for decoder in decoders
     }
     imports = import_times(args.import_runs)
+    whole = processes(server.origin, flow, total, args.repeat)
+    labels = {
+        "floor": "floor: httpx + json.loads",
+        "typed_stream": f"StudioClient.engagements.stream (default install: {json_decoder()})",
+        "typed_stream_json": "StudioClient.engagements.stream (json fallback)",
+        "twilio_stream": f"twilio {twilio_version()} engagements.stream",
+    }
+    floor_cpu = whole["floor"][0]
+    lines += [
+        "",
+        f"Whole processes (`python` started per run: interpreter start and imports included), "
+        f"{args.pages} pages x {args.page_size:,} engagements, median of {args.repeat} "
+        "interleaved runs (CPU is user + system of the client process):",
+        "",
+        "| client | CPU s | CPU vs floor | wall s |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, (cpu_s, wall_s) in whole.items():
+        lines.append(f"| {labels[key]} | {cpu_s:.3f} | {cpu_s / floor_cpu:.2f}x | {wall_s:.3f} |")
+    lines += ["", *latency_table(args.latency_engagements)]
     lines += [
         "",
         f"Memory, streaming {args.memory_engagements:,} engagements with StudioClient:",
@@ -550,6 +685,17 @@ def report(args: argparse.Namespace, server: Server) -> str:
         speedup = cpu[twilio_rows[0]] / cpu[typed]
         checks.insert(1, (f"typed stream >= 3x faster than twilio (CPU): {speedup:.1f}x ({typed})",
                           speedup >= 3))  # fmt: skip
+    ours_cpu = whole["typed_stream"][0]
+    checks.append(
+        (f"whole process, default install, CPU <= 1.1x floor: {ours_cpu / floor_cpu:.2f}x",
+         ours_cpu <= 1.1 * floor_cpu)
+    )  # fmt: skip
+    if "twilio_stream" in whole:
+        ratio = whole["twilio_stream"][0] / ours_cpu
+        checks.append(
+            (f"whole process, default install, >= 3x faster than twilio (CPU): {ratio:.2f}x",
+             ratio >= 3)
+        )  # fmt: skip
     lines += ["", "Targets:", ""]
     lines += [f"- {'met' if ok else 'MISSED'}: {text}" for text, ok in checks]
     return "\n".join(lines)
@@ -586,6 +732,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each client (default 5)")
     parser.add_argument("--memory-engagements", type=int, help="default 1,000,000")
     parser.add_argument("--import-runs", type=int, help=f"default {IMPORT_RUNS}")
+    parser.add_argument(
+        "--latency-engagements",
+        type=int,
+        nargs="+",
+        help="flow sizes of the 100 ms-a-request export (default 10,000 and 100,000)",
+    )
     parser.add_argument("--output", type=Path, help="default BENCHMARKS.md (none with --small)")
     args = parser.parse_args(argv)
     small = args.small
@@ -595,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
         20 * args.page_size if small else 1_000_000
     )
     args.import_runs = args.import_runs or (3 if small else IMPORT_RUNS)
+    args.latency_engagements = args.latency_engagements or ([200] if small else [10_000, 100_000])
     output = args.output or (None if small else ROOT / "BENCHMARKS.md")
     if args.repeat < 1 or args.memory_engagements % args.page_size:
         parser.error("--repeat must be >= 1; --memory-engagements a multiple of --page-size")
@@ -623,6 +776,8 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["_serve"]:
         serve(int(sys.argv[3]))
+    elif sys.argv[1:2] == ["_process"]:
+        process_child(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1:2] == ["_memory"]:
         memory_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     else:

@@ -1,4 +1,4 @@
-"""Pages are decoded by msgspec when the ``speedups`` extra is installed, with json's results."""
+"""Pages are decoded by msgspec (a dependency) with json's results; json where it is missing."""
 
 from __future__ import annotations
 
@@ -47,3 +47,25 @@ def test_the_fast_decoder_is_used_when_there_is_one(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(_protocol, "fast_loads", lambda: lambda content: {"fast": True})
     assert _protocol.decode_json(b"{}") == {"fast": True}
     assert _protocol.json_decoder() == "msgspec"
+
+
+def test_without_msgspec_pages_are_read_by_json_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pure-Python fallback: what a platform without msgspec wheels gets."""
+    from studio_engagements.testing import MockStudio
+
+    flow = "FW" + "d" * 32
+    mock = MockStudio(flows={flow: 120}, seed=3)
+    with mock.client() as client:
+        fast = [engagement.to_dict() for engagement in client.engagements.stream(flow)]
+    assert _protocol.json_decoder() == "msgspec"
+    monkeypatch.setattr(_protocol, "fast_loads", lambda: None)
+    assert _protocol.json_decoder() == "json"
+    calls: list[bytes] = []
+    loads = json.loads
+    monkeypatch.setattr(
+        _protocol.json, "loads", lambda content: calls.append(content) or loads(content)
+    )
+    with mock.client(max_response_bytes=1024 * 1024) as client:
+        plain = [engagement.to_dict() for engagement in client.engagements.stream(flow)]
+    assert plain == fast
+    assert len(calls) == 1  # the json module read the page

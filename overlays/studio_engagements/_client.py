@@ -18,13 +18,15 @@ from typing import Any, Self
 import attrs
 import httpx
 
-from . import _protocol
+from . import _bounded, _protocol
 from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Credentials,
     resolve_base_url,
     resolve_credentials,
+    resolve_max_response_bytes,
     resolve_max_retries,
     resolve_timeout,
 )
@@ -62,6 +64,7 @@ class _Settings:
     timeout: httpx.Timeout
     max_retries: int
     authorization: str = attrs.field(repr=False)  # the secret, base64-encoded
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
     def resolve(
@@ -76,6 +79,7 @@ class _Settings:
         timeout: float | httpx.Timeout,
         max_retries: int,
         environ: Mapping[str, str],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> _Settings:
         credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret, environ)
         return cls(
@@ -84,16 +88,25 @@ class _Settings:
             timeout=resolve_timeout(timeout),
             max_retries=resolve_max_retries(max_retries),
             authorization=credentials.authorization(),
+            max_response_bytes=resolve_max_response_bytes(max_response_bytes),
         )
 
-    def evolve(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> _Settings:
-        """These settings with another timeout or retry count (None keeps the current one)."""
+    def evolve(
+        self,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None = None,
+    ) -> _Settings:
+        """These settings with another timeout, retry count or cap (None keeps the current one)."""
         return attrs.evolve(
             self,
             timeout=self.timeout if timeout is None else resolve_timeout(timeout),
             max_retries=self.max_retries
             if max_retries is None
             else resolve_max_retries(max_retries),
+            max_response_bytes=self.max_response_bytes
+            if max_response_bytes is None
+            else resolve_max_response_bytes(max_response_bytes),
         )
 
 
@@ -159,6 +172,7 @@ class _ClientBase:
         self._settings = settings
         self._owns_http = owns_http
         self._warned = False
+        self._buffers: list[bytearray] = []  # bodies are read into these, one per request
 
     @property
     def base_url(self) -> str:
@@ -172,8 +186,13 @@ class _ClientBase:
 
     @property
     def timeout(self) -> httpx.Timeout:
-        """The timeout of every request."""
+        """The timeout of every request: also its deadline, connect to last byte (plus 1 s)."""
         return self._settings.timeout
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The largest response body read; a larger page raises ResponseTooLargeError."""
+        return self._settings.max_response_bytes
 
     def _attempts(self, http: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> _Attempts:
         """Start a GET of ``url``: warn once, build the request."""
@@ -208,10 +227,11 @@ class StudioClient(_ClientBase):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         settings = _Settings.resolve(
             account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
-            max_retries, os.environ,
+            max_retries, os.environ, max_response_bytes,
         )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError(
@@ -227,11 +247,15 @@ class StudioClient(_ClientBase):
         self.engagements = Engagements(self)
 
     def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> StudioClient:
-        """A client sharing this one's connections, with another timeout or retry count."""
+        """A client sharing this one's connections, with another timeout, retry count or cap."""
         clone = object.__new__(StudioClient)
-        clone._wire(self._settings.evolve(timeout, max_retries), self._http)
+        clone._wire(self._settings.evolve(timeout, max_retries, max_response_bytes), self._http)
         return clone
 
     def _get(self, url: httpx.URL) -> Page:
@@ -240,7 +264,13 @@ class StudioClient(_ClientBase):
         while True:
             response, exc = None, None
             try:
-                response = self._http.send(attempts.request, follow_redirects=False)
+                response = _bounded.send(
+                    self._http,
+                    attempts.request,
+                    timeout=self.timeout,
+                    max_bytes=self.max_response_bytes,
+                    buffers=self._buffers,
+                )
             except _SEND_ERRORS as error:
                 exc = error
             result = attempts.outcome(response, exc)
@@ -283,10 +313,11 @@ class AsyncStudioClient(_ClientBase):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         settings = _Settings.resolve(
             account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
-            max_retries, os.environ,
+            max_retries, os.environ, max_response_bytes,
         )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(
@@ -302,11 +333,15 @@ class AsyncStudioClient(_ClientBase):
         self.engagements = AsyncEngagements(self)
 
     def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncStudioClient:
-        """A client sharing this one's connections, with another timeout or retry count."""
+        """A client sharing this one's connections, with another timeout, retry count or cap."""
         clone = object.__new__(AsyncStudioClient)
-        clone._wire(self._settings.evolve(timeout, max_retries), self._http)
+        clone._wire(self._settings.evolve(timeout, max_retries, max_response_bytes), self._http)
         return clone
 
     async def _get(self, url: httpx.URL) -> Page:
@@ -315,7 +350,13 @@ class AsyncStudioClient(_ClientBase):
         while True:
             response, exc = None, None
             try:
-                response = await self._http.send(attempts.request, follow_redirects=False)
+                response = await _bounded.send_async(
+                    self._http,
+                    attempts.request,
+                    timeout=self.timeout,
+                    max_bytes=self.max_response_bytes,
+                    buffers=self._buffers,
+                )
             except _SEND_ERRORS as error:
                 exc = error
             result = attempts.outcome(response, exc)

@@ -1,4 +1,4 @@
-"""Where requests go and as whom: credentials, base URL, timeout, retries."""
+"""Where requests go and as whom: credentials, base URL, timeout, retries, response cap."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from .errors import ConfigurationError, redact_userinfo
 DEFAULT_HOST = "studio.twilio.com"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+# Large enough for any real page: 1,000 engagements of ~1.1 KB are ~1.1 MB; 64 MiB leaves room
+# for contexts of ~60 KB each. Memory stays bounded by about this much per request in flight.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+MIN_RESPONSE_BYTES = 1024  # below this even an empty page or an error answer may not fit
 # Longer is "wait forever" in practice, and past ~9.2e9 s the socket layer raises OverflowError.
 MAX_TIMEOUT = 86_400.0
 # Region and edge become DNS labels of the host: nothing else may get into it.
@@ -169,6 +173,20 @@ def resolve_max_retries(max_retries: object) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries={max_retries!r} must be a whole number >= 0")
     return max_retries
+
+
+def resolve_max_response_bytes(max_response_bytes: object) -> int:
+    """The largest response body read, in bytes: a whole number >= 1,024."""
+    if (
+        isinstance(max_response_bytes, bool)
+        or not isinstance(max_response_bytes, int)
+        or max_response_bytes < MIN_RESPONSE_BYTES
+    ):
+        raise ConfigurationError(
+            f"max_response_bytes={max_response_bytes!r} must be a whole number of bytes "
+            f">= {MIN_RESPONSE_BYTES:,} (the default is {DEFAULT_MAX_RESPONSE_BYTES:,})"
+        )
+    return max_response_bytes
 
 
 def origin(url: httpx.URL) -> tuple[str, str, int | None]:

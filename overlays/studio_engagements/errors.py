@@ -11,6 +11,7 @@ __all__ = [
     "InvalidParameterError",
     "NotFoundError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "StudioError",
     "TransportError",
@@ -78,6 +79,35 @@ class UnexpectedResponseError(StudioError):
         super().__init__(
             f"unexpected response (HTTP {status}) from GET {url}: {reason}; "
             f"body starts {self.excerpt!r}"
+        )
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """A page's body is over ``max_response_bytes``; not retried: it would come back the same.
+
+    An :class:`UnexpectedResponseError`: no page of the API is that large, so the body is not
+    what the spec promises, and code (and the CLI's exit code) that handles unexpected
+    responses handles this one too.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        max_response_bytes: int,
+        url: str,
+        body: bytes = b"",
+        request_id: str | None = None,
+    ) -> None:
+        self.max_response_bytes = max_response_bytes
+        super().__init__(
+            f"the page is larger than max_response_bytes={max_response_bytes:,}: {what}; "
+            "raise the cap with StudioClient(max_response_bytes=...) or "
+            "client.with_options(max_response_bytes=...) if such pages are expected",
+            status=200,
+            url=url,
+            body=body,
+            request_id=request_id,
         )
 
 

@@ -123,6 +123,16 @@ def _fields(value: str | None, fmt: str) -> tuple[str, ...]:
 @click.option("--base-url", help="API origin, e.g. a mock's http://127.0.0.1:4010.")
 @click.option("--region", help="Twilio region, e.g. au1 (or TWILIO_REGION).")
 @click.option("--edge", help="Twilio edge, e.g. sydney (or TWILIO_EDGE).")
+@click.option(
+    "--timeout",
+    type=float,
+    help="Seconds one request may take, connect to last byte (default 30).",
+)
+@click.option(
+    "--max-response-bytes",
+    type=int,
+    help="Refuse a page larger than this (default 64 MiB).",
+)
 @click.pass_context
 def list_command(
     ctx: click.Context,
@@ -136,6 +146,8 @@ def list_command(
     base_url: str | None,
     region: str | None,
     edge: str | None,
+    timeout: float | None,
+    max_response_bytes: int | None,
 ) -> None:
     """Export the engagements of FLOW_SID as jsonl (default), csv or a table.
 
@@ -152,7 +164,12 @@ def list_command(
     chosen = _fields(fields, fmt)
     if resume_from is not None and (output is None or fmt == "table"):
         raise click.UsageError("--resume-from continues a jsonl or csv --output file")
-    with StudioClient(base_url=base_url, region=region, edge=edge) as client:
+    options: dict[str, Any] = {}
+    if timeout is not None:
+        options["timeout"] = timeout
+    if max_response_bytes is not None:
+        options["max_response_bytes"] = max_response_bytes
+    with StudioClient(base_url=base_url, region=region, edge=edge, **options) as client:
         if fmt == "table":
             try:
                 _table(client, flow_sid, limit, page_size, chosen, output)

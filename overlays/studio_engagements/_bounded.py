@@ -1,0 +1,358 @@
+"""Reading one response within a deadline and a size cap, into a reusable buffer: both twins."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import threading
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from types import FrameType
+from typing import Any
+
+import httpx
+
+from .errors import ResponseTooLargeError
+
+# What a request may take past its deadline (timeout) before it is abandoned, at most: the time
+# to notice it (between chunks, or the watchdog's wake-up) and to close the connection.
+SLACK = 1.0
+# Content-Encodings decoded here, by zlib, with the output bounded; others are left to httpx.
+_ZLIB_WBITS = {
+    "gzip": zlib.MAX_WBITS | 16,
+    "x-gzip": zlib.MAX_WBITS | 16,
+    "deflate": zlib.MAX_WBITS,
+}
+_IDENTITY = frozenset({"", "identity"})
+# A buffer that grew past this (an outsized body) is dropped rather than kept for the next page.
+_KEPT_BUFFER_BYTES = 16 * 1024 * 1024
+# The encodings asked for: no brotli or zstd, whose output is not bounded here.
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The whole request (connect, headers and body) outlasted its deadline: a timeout."""
+
+
+def deadline_seconds(timeout: httpx.Timeout) -> float:
+    """The whole-request deadline for ``timeout``: its largest limit (a number: that number)."""
+    limits = [timeout.connect, timeout.read, timeout.write, timeout.pool]
+    return max(limit for limit in limits if limit is not None)
+
+
+class Budget:
+    """One attempt's deadline and size cap, and the buffer its body is read into."""
+
+    def __init__(
+        self,
+        request: httpx.Request,
+        *,
+        timeout: httpx.Timeout,
+        max_bytes: int,
+        buffers: list[bytearray],
+    ) -> None:
+        self.request = request
+        self.seconds = deadline_seconds(timeout)
+        self.deadline = time.monotonic() + self.seconds
+        self.max_bytes = max_bytes
+        self._buffers = buffers
+        # Per-read timeouts never outlast the whole request's deadline.
+        request.extensions = {
+            **request.extensions,
+            "timeout": {
+                "connect": min(timeout.connect or self.seconds, self.seconds),
+                "read": min(timeout.read or self.seconds, self.seconds),
+                "write": min(timeout.write or self.seconds, self.seconds),
+                "pool": min(timeout.pool or self.seconds, self.seconds),
+            },
+        }
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (negative once past it)."""
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> DeadlineExceeded:
+        """The error for running past the deadline."""
+        return DeadlineExceeded(
+            f"the request took longer than its {self.seconds:g} s deadline (timeout)",
+            request=self.request,
+        )
+
+    def check(self) -> None:
+        """Raise DeadlineExceeded if the deadline has passed."""
+        if time.monotonic() > self.deadline:
+            raise self.expired()
+
+    def body(self, response: httpx.Response) -> Body:
+        """Start reading ``response``'s body (refused at once if it announces too many bytes)."""
+        return Body(self, response, self._buffers.pop() if self._buffers else bytearray())
+
+    def release(self, buffer: bytearray) -> None:
+        """Hand a buffer back for the next request (unless an outsized body grew it)."""
+        if len(buffer) <= _KEPT_BUFFER_BYTES:
+            self._buffers.append(buffer)
+
+
+class Body:
+    """A response body decoded and counted against the cap, chunk by chunk, into a buffer."""
+
+    def __init__(self, budget: Budget, response: httpx.Response, buffer: bytearray) -> None:
+        self.budget = budget
+        self.response = response
+        self.buffer = buffer
+        self.size = 0
+        # Only a page must be whole; an error answer is cut at the cap (enough for its message).
+        self.is_page = response.status_code == 200
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        # Raw chunks, decoded here; else httpx's decoded chunks (other encodings, or a body a
+        # custom transport already read).
+        self.raw = (encoding in _IDENTITY or encoding in _ZLIB_WBITS) and not (
+            response.is_stream_consumed
+        )
+        self._wbits = _ZLIB_WBITS.get(encoding) if self.raw else None
+        self._inflate = None if self._wbits is None else zlib.decompressobj(self._wbits)
+        self._started = False
+        length = response.headers.get("Content-Length", "")
+        if self.is_page and length.isdigit() and int(length) > budget.max_bytes:
+            budget.release(buffer)  # nothing was read into it
+            raise self.too_large(f"it announces {int(length):,} bytes (Content-Length)")
+
+    def too_large(self, what: str) -> ResponseTooLargeError:
+        """The error for a page body over the cap."""
+        return ResponseTooLargeError(
+            what,
+            max_response_bytes=self.budget.max_bytes,
+            url=str(self.budget.request.url),
+            body=bytes(self.buffer[: min(self.size, 1000)]),
+            request_id=self.response.headers.get("Twilio-Request-Id"),
+        )
+
+    def feed(self, data: bytes) -> bool:
+        """Take a chunk (raw when ``self.raw``, else decoded by httpx); False: stop reading."""
+        self.budget.check()
+        if self._inflate is None:
+            return self._append(data)
+        room = self.budget.max_bytes - self.size + 1
+        try:
+            out = self._inflate.decompress(data, room)
+        except zlib.error:
+            if self._started or self._wbits != zlib.MAX_WBITS:
+                raise self._undecodable() from None
+            # "deflate" is sometimes raw deflate, without the zlib header (httpx allows both).
+            self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+            self._wbits = -zlib.MAX_WBITS
+            try:
+                out = self._inflate.decompress(data, room)
+            except zlib.error:
+                raise self._undecodable() from None
+        self._started = True
+        while True:
+            if not self._append(out):
+                return False
+            tail = self._inflate.unconsumed_tail
+            if not tail:
+                return True
+            try:
+                out = self._inflate.decompress(tail, self.budget.max_bytes - self.size + 1)
+            except zlib.error:
+                raise self._undecodable() from None
+
+    def _undecodable(self) -> httpx.DecodingError:
+        encoding = self.response.headers.get("Content-Encoding")
+        return httpx.DecodingError(
+            f"the body is not valid {encoding} data", request=self.budget.request
+        )
+
+    def _append(self, data: bytes) -> bool:
+        end = self.size + len(data)
+        if end > self.budget.max_bytes:
+            if self.is_page:
+                raise self.too_large(f"its body exceeds {self.budget.max_bytes:,} bytes")
+            data = data[: self.budget.max_bytes - self.size]
+            end = self.budget.max_bytes
+        # Slice assignment within the buffer's length does not reallocate it.
+        if end <= len(self.buffer):
+            self.buffer[self.size : end] = data
+        else:
+            del self.buffer[self.size :]
+            self.buffer += data
+        self.size = end
+        return end < self.budget.max_bytes or self.is_page
+
+    def content(self) -> memoryview:
+        """The decoded body read so far (a view into the buffer: valid until released)."""
+        return memoryview(self.buffer)[: self.size]
+
+    def finish(self) -> httpx.Response:
+        """The response with its whole decoded body, as if httpx had read it."""
+        if self._inflate is not None:
+            self._append(self._inflate.flush())
+        headers = [
+            (name, value)
+            for name, value in self.response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length")
+        ]
+        response = httpx.Response(
+            self.response.status_code,
+            headers=headers,
+            content=bytes(self.content()),
+            request=self.budget.request,
+            extensions=self.response.extensions,
+        )
+        self.budget.release(self.buffer)
+        return response
+
+
+# --- sync: a watchdog shuts the socket down at the deadline ---------------------------------
+
+
+class _Watchdog:
+    """Shuts the request's socket down at the deadline, so that a blocked read returns."""
+
+    def __init__(self, budget: Budget) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.fired = False
+        self._timer = threading.Timer(max(budget.remaining(), 0.0), self._fire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's ``trace`` extension: note the connection's socket once it is known."""
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self._watch(info.get("return_value"))
+        elif event == "http11.send_request_headers.started":
+            # A connection from the pool: httpcore's connection object is the caller's `self`.
+            self._watch(_calling_stream(sys._getframe(1)))
+
+    def _watch(self, stream: Any) -> None:
+        get_extra_info = getattr(stream, "get_extra_info", None)
+        sock = get_extra_info("socket") if get_extra_info is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                if self.fired:
+                    _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+
+def _calling_stream(frame: FrameType | None) -> Any:
+    """The network stream of the httpcore connection that is sending (within a few frames)."""
+    for _ in range(4):
+        if frame is None:
+            return None
+        owner = frame.f_locals.get("self")
+        stream = getattr(owner, "_network_stream", None)
+        if stream is not None:
+            return stream
+        frame = frame.f_back
+    return None
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for an SSLSocket: no TLS close_notify exchange.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def send(
+    http: httpx.Client,
+    request: httpx.Request,
+    *,
+    timeout: httpx.Timeout,
+    max_bytes: int,
+    buffers: list[bytearray],
+) -> httpx.Response:
+    """Send ``request`` and read the whole response within the deadline and the cap."""
+    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    watchdog = _Watchdog(budget)
+    request.extensions["trace"] = watchdog.trace
+    with watchdog:
+        try:
+            response = http.send(request, stream=True, follow_redirects=False)
+            try:
+                return _read(budget, response, response.iter_raw, response.iter_bytes)
+            finally:
+                response.close()
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            if watchdog.fired or budget.remaining() < 0:
+                raise budget.expired() from error
+            raise
+
+
+def _read(
+    budget: Budget,
+    response: httpx.Response,
+    raw: Callable[[], Iterator[bytes]],
+    decoded: Callable[[], Iterator[bytes]],
+) -> httpx.Response:
+    body = budget.body(response)
+    try:
+        for chunk in raw() if body.raw else decoded():
+            if not body.feed(chunk):
+                break
+        budget.check()
+        return body.finish()
+    except BaseException:
+        budget.release(body.buffer)
+        raise
+
+
+# --- async: the event loop's timeout around sending and reading ------------------------------
+
+
+async def send_async(
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    timeout: httpx.Timeout,
+    max_bytes: int,
+    buffers: list[bytearray],
+) -> httpx.Response:
+    """The awaited twin of :func:`send`: ``asyncio.timeout`` bounds sending and reading."""
+    import asyncio  # imported on first use, as in _client
+
+    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    scope = asyncio.timeout(max(budget.remaining(), 0.0))
+    try:
+        async with scope:
+            response = await http.send(request, stream=True, follow_redirects=False)
+            try:
+                return await _aread(budget, response)
+            finally:
+                await response.aclose()
+    except TimeoutError as error:
+        if scope.expired():
+            raise budget.expired() from error
+        raise
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        if budget.remaining() < 0:
+            raise budget.expired() from error
+        raise
+
+
+async def _aread(budget: Budget, response: httpx.Response) -> httpx.Response:
+    body = budget.body(response)
+    chunks: AsyncIterator[bytes] = response.aiter_raw() if body.raw else response.aiter_bytes()
+    try:
+        async for chunk in chunks:
+            if not body.feed(chunk):
+                break
+        budget.check()
+        return body.finish()
+    except BaseException:
+        budget.release(body.buffer)
+        raise

@@ -1,0 +1,401 @@
+"""Bounded responses against real misbehaving servers on loopback: deadline, size cap, memory.
+
+Each server here is a raw socket on 127.0.0.1 started by the test: a 200 that never ends, a
+Content-Length over the cap, a body or headers that trickle past the deadline, a gzip bomb.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from studio_engagements import (
+    AsyncStudioClient,
+    ResponseTooLargeError,
+    StudioClient,
+    TransportError,
+    UnexpectedResponseError,
+)
+from studio_engagements import errors as errors_module
+from studio_engagements._bounded import SLACK, DeadlineExceeded
+
+from .clients import FLOW, SID, TOKEN, Driver, page_body
+
+CAP = 256 * 1024  # a small max_response_bytes keeps the over-cap cases fast
+TIMEOUT = 1.0
+Behaviour = Callable[[socket.socket, str], None]
+
+
+class Hostile:
+    """A loopback HTTP/1.1 server in threads; ``behaviour(conn, target)`` answers each request."""
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        self.behaviour = behaviour
+        self.stop = threading.Event()
+        self.connections = 0
+        self.requests: list[str] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.settimeout(30)
+                pending = b""
+                while not self.stop.is_set():
+                    while b"\r\n\r\n" not in pending:
+                        data = conn.recv(65536)
+                        if not data:
+                            return
+                        pending += data
+                    head, _, pending = pending.partition(b"\r\n\r\n")
+                    target = head.split(b"\r\n")[0].split(b" ")[1].decode()
+                    self.requests.append(target)
+                    self.behaviour(conn, target)
+            except OSError:
+                return
+
+    def url(self, page: int) -> str:
+        return f"{self.base_url}/v1/Flows/{FLOW}/Engagements?PageSize=2&Page={page}"
+
+    def close(self) -> None:
+        self.stop.set()
+        self._listener.close()
+        self._thread.join(5)
+
+
+def records(start: int, count: int) -> list[dict[str, Any]]:
+    return [{"sid": f"FN{n:032x}", "status": "ended"} for n in range(start, start + count)]
+
+
+def good_page(server: Hostile, page: int, last: bool = False) -> bytes:
+    body = page_body(server.url(page), records(2 * page, 2), None if last else server.url(page + 1))
+    return json.dumps(body).encode()
+
+
+def respond(conn: socket.socket, body: bytes, *headers: str, status: str = "200 OK") -> None:
+    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
+    conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+
+def trickle(conn: socket.socket, data: bytes, stop: threading.Event, every: float = 0.1) -> None:
+    """``data`` one byte at a time, each well within the per-read timeout."""
+    for byte in data:
+        if stop.wait(every):
+            return
+        conn.sendall(bytes([byte]))
+    stop.wait(60)
+
+
+# --- the behaviours -----------------------------------------------------------------------
+
+
+def endless_200(server: Hostile) -> Behaviour:
+    """A chunked 200 that never stops sending, as fast as the client reads."""
+    chunk = b'{"sid": "FN0", "status": "ended"}, ' * 2000
+    framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+
+    def behaviour(conn: socket.socket, target: str) -> None:
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + f"{5:x}\r\n".encode() + b'{"eng\r\n'
+        )
+        while not server.stop.is_set():
+            conn.sendall(framed)
+
+    return behaviour
+
+
+def huge_content_length(server: Hostile) -> Behaviour:
+    def behaviour(conn: socket.socket, target: str) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000000\r\n\r\n" + b" " * 1000)
+        server.stop.wait(60)
+
+    return behaviour
+
+
+def trickling_body(server: Hostile) -> Behaviour:
+    def behaviour(conn: socket.socket, target: str) -> None:
+        body = good_page(server, 0, last=True)
+        conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+        trickle(conn, body, server.stop)
+
+    return behaviour
+
+
+def trickling_headers(server: Hostile) -> Behaviour:
+    def behaviour(conn: socket.socket, target: str) -> None:
+        trickle(conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 100, server.stop)
+
+    return behaviour
+
+
+def gzip_bomb(server: Hostile) -> Behaviour:
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)
+
+    def behaviour(conn: socket.socket, target: str) -> None:
+        respond(conn, bomb, "Content-Encoding: gzip")
+
+    return behaviour
+
+
+CASES: dict[str, tuple[Callable[[Hostile], Behaviour], type[Exception]]] = {
+    "endless 200": (endless_200, ResponseTooLargeError),
+    "Content-Length over the cap": (huge_content_length, ResponseTooLargeError),
+    "gzip bomb": (gzip_bomb, ResponseTooLargeError),
+    "body trickling past the deadline": (trickling_body, TransportError),
+    "headers trickling past the deadline": (trickling_headers, TransportError),
+}
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[[Callable[[Hostile], Behaviour]], Hostile]]:
+    servers: list[Hostile] = []
+
+    def start(make: Callable[[Hostile], Behaviour]) -> Hostile:
+        server = Hostile(lambda conn, target: None)
+        server.behaviour = make(server)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def driver(kind: str, server: Hostile, **options: Any) -> Driver:
+    options = {"timeout": TIMEOUT, "max_retries": 0, "max_response_bytes": CAP, **options}
+    cls = StudioClient if kind == "sync" else AsyncStudioClient
+    return Driver(kind, lambda: cls(SID, TOKEN, base_url=server.base_url, **options))
+
+
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_typed_error_within_the_deadline_and_bounded_memory(
+    kind: str, case: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile]
+) -> None:
+    make, expected = CASES[case]
+    server = hostile(make)
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(expected) as caught:
+            driver(kind, server).page(FLOW)
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed <= TIMEOUT + SLACK, f"{case}: {elapsed:.2f} s"
+    # The cap, a network chunk or two and the decoder's window; never the gigabytes sent.
+    assert peak < 4 * CAP + 2 * 1024 * 1024, f"{case}: peak {peak:,} bytes"
+    error = caught.value
+    if isinstance(error, ResponseTooLargeError):
+        assert error.max_response_bytes == CAP
+        assert isinstance(error, UnexpectedResponseError)
+        assert f"max_response_bytes={CAP:,}" in str(error)
+        assert "with_options(max_response_bytes=" in str(error)
+        assert len(server.requests) == 1
+    else:
+        assert isinstance(error.__cause__, DeadlineExceeded)
+        assert f"{TIMEOUT:g} s deadline" in str(error)
+
+
+def test_the_cap_is_not_retried_but_the_deadline_is(
+    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile], waits: list[float]
+) -> None:
+    big = hostile(huge_content_length)
+    with pytest.raises(ResponseTooLargeError):
+        driver(kind, big, max_retries=2).page(FLOW)
+    assert len(big.requests) == 1
+    slow = hostile(trickling_headers)
+    with pytest.raises(TransportError) as caught:
+        driver(kind, slow, max_retries=1, timeout=0.5).page(FLOW)
+    assert caught.value.attempts == 2
+    assert len(slow.requests) == 2
+    assert len(waits) == 1
+
+
+def test_headers_trickling_on_a_reused_connection(
+    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile]
+) -> None:
+    """The second page comes over the first page's keep-alive connection, then trickles."""
+
+    def make(server: Hostile) -> Behaviour:
+        def behaviour(conn: socket.socket, target: str) -> None:
+            if "Page=1" in target:
+                trickle(conn, b"HTTP/1.1 200 OK\r\n" * 100, server.stop)
+            else:
+                respond(conn, good_page(server, 0))
+
+        return behaviour
+
+    server = hostile(make)
+    started = time.monotonic()
+    with pytest.raises(TransportError) as caught:
+        driver(kind, server).stream(FLOW)
+    assert server.connections == 1
+    assert isinstance(caught.value.__cause__, DeadlineExceeded)
+    assert time.monotonic() - started <= 2 * TIMEOUT + SLACK
+
+
+def test_a_page_within_the_cap_and_deadline_is_read_whole_also_gzipped(
+    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile]
+) -> None:
+    def make(server: Hostile) -> Behaviour:
+        def behaviour(conn: socket.socket, target: str) -> None:
+            page = int(target.rsplit("Page=", 1)[1]) if "Page=" in target else 0
+            body = good_page(server, page, last=page == 2)
+            if page == 1:
+                respond(conn, gzip.compress(body), "Content-Encoding: gzip")
+            else:
+                respond(conn, body)
+
+        return behaviour
+
+    server = hostile(make)
+    got = driver(kind, server).stream(FLOW)
+    assert [e.sid for e in got] == [r["sid"] for r in records(0, 6)]
+
+
+def test_an_error_answer_over_the_cap_is_cut_and_still_retried(
+    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile], waits: list[float]
+) -> None:
+    def make(server: Hostile) -> Behaviour:
+        def behaviour(conn: socket.socket, target: str) -> None:
+            if len(server.requests) == 1:
+                respond(conn, b"<html>" + b"x" * (4 * CAP), status="503 Service Unavailable")
+            else:
+                respond(conn, good_page(server, 0, last=True))
+
+        return behaviour
+
+    server = hostile(make)
+    assert len(driver(kind, server, max_retries=1).page(FLOW).engagements) == 2
+    assert len(server.requests) == 2
+
+
+def test_max_response_bytes_is_configurable_and_checked() -> None:
+    client = StudioClient(SID, TOKEN, base_url="http://127.0.0.1:1", max_response_bytes=2048)
+    assert client.max_response_bytes == 2048
+    assert client.with_options(max_response_bytes=4096).max_response_bytes == 4096
+    assert client.with_options(timeout=3).max_response_bytes == 2048
+    assert StudioClient(SID, TOKEN).max_response_bytes == 64 * 1024 * 1024
+    for bad in (0, -1, 10, 1.5, True, "1e6", None):
+        with pytest.raises(errors_module.ConfigurationError, match="max_response_bytes"):
+            StudioClient(SID, TOKEN, max_response_bytes=bad)  # type: ignore[arg-type]
+    with pytest.raises(errors_module.ConfigurationError):
+        client.with_options(max_response_bytes=5)
+
+
+def test_a_custom_transport_still_gets_the_cap() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"[" + b"0," * CAP + b"0]")
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = StudioClient(
+        SID, TOKEN, base_url="http://127.0.0.1:1", http_client=http, max_response_bytes=CAP
+    )
+    with pytest.raises(ResponseTooLargeError):
+        client.engagements.page(FLOW)
+
+
+def test_error_is_exported_from_both_places() -> None:
+    import studio_engagements
+
+    assert studio_engagements.ResponseTooLargeError is errors_module.ResponseTooLargeError
+    assert "ResponseTooLargeError" in errors_module.__all__
+
+
+# --- the CLI: exit code, resume hint, no half page -----------------------------------------
+
+
+def second_page_misbehaves(make: Callable[[Hostile], Behaviour]) -> Callable[[Hostile], Behaviour]:
+    def wrap(server: Hostile) -> Behaviour:
+        bad = make(server)
+
+        def behaviour(conn: socket.socket, target: str) -> None:
+            if "Page=1" in target:
+                bad(conn, target)
+            else:
+                respond(conn, good_page(server, 0), "Connection: close")
+                raise OSError("closed")  # one request per connection: the next one is fresh
+
+        return behaviour
+
+    return wrap
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("endless 200", 3),
+        ("Content-Length over the cap", 3),
+        ("gzip bomb", 3),
+        ("body trickling past the deadline", 4),
+        ("headers trickling past the deadline", 4),
+    ],
+)
+def test_cli_keeps_whole_pages_and_says_how_to_resume(
+    case: str,
+    code: int,
+    tmp_path: Path,
+    hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile],
+) -> None:
+    server = hostile(second_page_misbehaves(CASES[case][0]))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    env.update(TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN=TOKEN)
+    output = tmp_path / "out.jsonl"
+    command = [
+        sys.executable, "-m", "studio_engagements", "list", FLOW, "--output", str(output),
+        "--base-url", server.base_url, "--timeout", str(TIMEOUT),
+        "--max-response-bytes", str(CAP),
+    ]  # fmt: skip
+    started = time.monotonic()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    elapsed = time.monotonic() - started
+    assert result.returncode == code, result.stderr
+    partial = output.with_name("out.jsonl.partial")
+    lines = partial.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["sid"] for line in lines] == [r["sid"] for r in records(0, 2)]
+    assert partial.read_text(encoding="utf-8").endswith("\n")
+    assert not output.exists()
+    assert "resume with:" in result.stderr
+    assert f"--resume-from {server.url(1)}" in result.stderr.replace("'", "")
+    if code == 3:
+        assert "ResponseTooLargeError" in result.stderr
+        assert "--max-response-bytes" in result.stderr or "max_response_bytes" in result.stderr
+    else:
+        assert "deadline" in result.stderr
+        # Three attempts (two retries by default), each within the deadline plus the slack.
+        assert elapsed <= 3 * (TIMEOUT + SLACK) + 8 + 5  # + backoff + interpreter start
