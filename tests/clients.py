@@ -23,7 +23,6 @@ SCHEMAS: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))[
 # A record as the API sends it: the spec's own example, with a non-UTC offset and another status.
 RECORD: dict[str, Any] = {
     **SCHEMAS["Engagement"]["example"],
-    "context": {"flow": {"n": 1}},
     "status": "ended",
     "date_updated": "2024-01-02T03:05:00+01:00",
 }

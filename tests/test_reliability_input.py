@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from studio_engagements import StudioClient, _protocol
+from studio_engagements import Engagement, StudioClient, _protocol
 from studio_engagements.cli import main
 from studio_engagements.errors import (
     ConfigurationError,
@@ -249,7 +249,7 @@ def test_cli_exits_2_for_hostile_arguments_and_sends_nothing(
     if (
         args[1:2] == ["--fields"]
         and all(
-            name.strip() in ("sid", "status", "context", "url", "links")
+            name.strip() in Engagement.FIELDS
             for name in args[2].split(",")
             if name.strip()
         )

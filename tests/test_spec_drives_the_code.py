@@ -1,0 +1,152 @@
+"""A field and a status added to the spec alone reach the model, the mock and the CLI.
+
+The test copies the repository, adds a nullable string property to the Engagement schema and a
+value to EngagementStatus in the copy's spec, regenerates with the pinned tools, installs the copy
+into a fresh virtual environment and checks, in that environment, that the new field is a typed
+attribute (not in ``extra``), is written by ``to_dict``, is in every mock record and in the CLI's
+default csv header and ``--fields``, and that the status is an ``EngagementStatus`` member. No
+file under ``overlays/`` changes. It takes a minute (a venv and an install).
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+import textwrap
+import venv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ROOT
+
+NEW_FIELD = "channel_label"
+NEW_STATUS = "paused"
+COPIED = ("openapi", "generated", "overlays", "scripts")
+CHECK = textwrap.dedent(
+    f"""
+    import csv, io, json, typing
+    from click.testing import CliRunner
+    from studio_engagements import Engagement, EngagementStatus
+    from studio_engagements.cli import main
+    from studio_engagements.testing import MockStudio
+
+    hints = typing.get_type_hints(Engagement)
+    assert hints["{NEW_FIELD}"] == str | None, hints["{NEW_FIELD}"]
+    parsed = Engagement.from_dict({{"{NEW_FIELD}": "x", "status": "{NEW_STATUS}"}})
+    assert parsed.{NEW_FIELD} == "x" and parsed.extra == {{}}, parsed
+    assert parsed.to_dict()["{NEW_FIELD}"] == "x"
+    assert parsed.status is EngagementStatus("{NEW_STATUS}")
+
+    flow = "FW" + "a" * 32
+    mock = MockStudio({{flow: 30}}, seed=3)
+    records = mock.engagements(flow)
+    assert all("{NEW_FIELD}" in record for record in records)
+    assert any(record["{NEW_FIELD}"] is not None for record in records)
+    with mock.serve() as url:
+        env = {{"TWILIO_ACCOUNT_SID": mock.account_sid, "TWILIO_AUTH_TOKEN": mock.auth_token}}
+        runner = CliRunner()
+        result = runner.invoke(main, ["list", flow, "--format", "csv", "--base-url", url], env=env)
+        assert result.exit_code == 0, result.output
+        header = next(csv.reader(io.StringIO(result.stdout)))
+        assert "{NEW_FIELD}" in header, header
+        chosen = ["list", flow, "--fields", "sid,{NEW_FIELD}", "--base-url", url, "--limit", "3"]
+        result = runner.invoke(main, chosen, env=env)
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [sorted(row) for row in rows] == [sorted(["sid", "{NEW_FIELD}"])] * 3, rows
+    print("spec change reached model, to_dict, mock and CLI")
+    """
+)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def add_to_spec(spec: Path) -> None:
+    text = spec.read_text(encoding="utf-8")
+    links = "        links:\n"
+    assert text.count(links) == 1
+    field = (
+        f"        {NEW_FIELD}:\n"
+        "          type:\n            - string\n            - 'null'\n"
+        "          description: A label for the channel.\n"
+        "          x-source: live-api\n"
+    )
+    enum = "      enum:\n        - active\n        - ended\n"
+    assert text.count(enum) == 1
+    text = text.replace(links, field + links).replace(enum, f"{enum}        - {NEW_STATUS}\n")
+    spec.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_field_and_a_status_added_to_the_spec_reach_every_place(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    for name in COPIED:
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, repo / name)
+    overlays_before = tree(repo / "overlays")
+    add_to_spec(repo / "openapi" / "studio_v1_engagements.yaml")
+
+    generated = subprocess.run(
+        [sys.executable, "scripts/generate.py"], cwd=repo, capture_output=True, text=True
+    )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    model = (repo / "generated" / "studio_engagements_api" / "models" / "engagement.py").read_text()
+    assert f"{NEW_FIELD}: str | None = None" in model
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", f"{repo}[mock,cli]"],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    checked = subprocess.run(
+        [str(python), "-c", CHECK], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "reached model, to_dict, mock and CLI" in checked.stdout
+    assert tree(repo / "overlays") == overlays_before
+
+
+def test_no_hand_typed_list_of_the_record_fields_is_left(spec: dict[str, Any]) -> None:
+    """Field names live in the spec; the seed-facts table (tests/test_spec.py) guards the spec.
+
+    A list, tuple, set or dict literal naming three or more of the record's fields is a copy of
+    the schema that the drift check cannot see.
+    """
+    fields = set(spec["components"]["schemas"]["Engagement"]["properties"])
+    allowed = {ROOT / "tests" / "test_spec.py"}
+    copies: list[str] = []
+    for folder in ("overlays", "scripts", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path in allowed:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                items = (
+                    node.keys
+                    if isinstance(node, ast.Dict)
+                    else node.elts
+                    if isinstance(node, ast.List | ast.Tuple | ast.Set)
+                    else []
+                )
+                named = {
+                    item.value
+                    for item in items
+                    if isinstance(item, ast.Constant) and item.value in fields
+                }
+                if len(named) >= 3:
+                    copies.append(f"{path.relative_to(ROOT)}:{node.lineno} {sorted(named)}")
+    assert copies == []
