@@ -248,11 +248,7 @@ def test_cli_exits_2_for_hostile_arguments_and_sends_nothing(
         return  # a valid region name: the CLI would go to Twilio's host
     if (
         args[1:2] == ["--fields"]
-        and all(
-            name.strip() in Engagement.FIELDS
-            for name in args[2].split(",")
-            if name.strip()
-        )
+        and all(name.strip() in Engagement.FIELDS for name in args[2].split(",") if name.strip())
         and any(name.strip() for name in args[2].split(","))
     ):
         return  # valid fields
