@@ -269,14 +269,14 @@ def typed_stream(origin: str, flow: str) -> int:
 
 def typed_stream_json(origin: str, flow: str) -> int:
     """The typed stream with the json module: the fallback where msgspec cannot be imported."""
-    from studio_engagements import _protocol
+    from studio_engagements import _response
 
-    saved = _protocol.fast_loads
-    _protocol.fast_loads = lambda: None  # type: ignore[assignment]
+    saved = _response.fast_loads
+    _response.fast_loads = lambda: None  # type: ignore[assignment]
     try:
         return typed_stream(origin, flow)
     finally:
-        _protocol.fast_loads = saved
+        _response.fast_loads = saved
 
 
 def async_stream(origin: str, flow: str) -> int:
@@ -517,10 +517,10 @@ def _status(key: str) -> int:
 
 def memory_child(origin: str, flow: str, page_size: int, decoder: str) -> None:
     """Stream a whole flow; print RSS after the first page and the peak RSS, as JSON (KiB)."""
-    from studio_engagements import StudioClient, _protocol
+    from studio_engagements import StudioClient, _response
 
     if decoder == "json":
-        _protocol.fast_loads = lambda: None  # type: ignore[assignment]
+        _response.fast_loads = lambda: None  # type: ignore[assignment]
 
     warnings.filterwarnings(
         "ignore", "Twilio has deprecated Studio Engagements", DeprecationWarning
@@ -584,9 +584,9 @@ def cpu_model() -> str:
 
 def json_decoder() -> str:
     """Which JSON decoder the client uses (the ``speedups`` extra brings msgspec)."""
-    from studio_engagements import _protocol
+    from studio_engagements import _response
 
-    return _protocol.json_decoder()
+    return _response.json_decoder()
 
 
 def report(args: argparse.Namespace, server: Server) -> str:

@@ -21,18 +21,12 @@ def spec() -> dict[str, Any]:
 
 
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def waits() -> Iterator[list[float]]:
     """Make the clients' retry waits instant; the list records each wait asked for."""
-    from studio_engagements import _client
+    from .reliability import instant_sleeps
 
-    recorded: list[float] = []
-
-    async def async_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(_client, "sleep", recorded.append)
-    monkeypatch.setattr(_client, "async_sleep", async_sleep)
-    return recorded
+    with instant_sleeps() as recorded:
+        yield recorded
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import yaml
 
-from studio_engagements import _client
+from studio_engagements import AsyncStudioClient, StudioClient
 from studio_engagements.testing import Fault
 
 from .conftest import SPEC_PATH
@@ -56,15 +56,19 @@ def instant_sleeps() -> Iterator[list[float]]:
     """
     waits: list[float] = []
 
-    async def async_sleep(seconds: float) -> None:
+    def sleep(self: object, seconds: float) -> None:
         waits.append(seconds)
 
-    saved = _client.sleep, _client.async_sleep
-    _client.sleep, _client.async_sleep = waits.append, async_sleep
+    async def async_sleep(self: object, seconds: float) -> None:
+        waits.append(seconds)
+
+    # The clients' `_sleep` methods are their test hook for waiting.
+    saved = StudioClient._sleep, AsyncStudioClient._sleep
+    StudioClient._sleep, AsyncStudioClient._sleep = sleep, async_sleep  # type: ignore[method-assign]
     try:
         yield waits
     finally:
-        _client.sleep, _client.async_sleep = saved
+        StudioClient._sleep, AsyncStudioClient._sleep = saved  # type: ignore[method-assign]
 
 
 def secret_forms(user: str, secret: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from studio_engagements import _protocol
+from studio_engagements import _response
 
 # What json accepts and a fast decoder may refuse or read otherwise: json's result must win.
 EDGE_CASES = [
@@ -25,28 +25,28 @@ EDGE_CASES = [
 
 @pytest.mark.parametrize("content", EDGE_CASES)
 def test_decoding_gives_json_s_result(content: bytes) -> None:
-    decoded = _protocol.decode_json(content)
+    decoded = _response.decode_json(content)
     assert json.dumps(decoded) == json.dumps(json.loads(content))
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b'{"a": 1} x', b"\xff"])
 def test_what_json_refuses_is_refused(content: bytes) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 (json's own errors, whichever decoder ran)
-        _protocol.decode_json(content)
+        _response.decode_json(content)
 
 
 def test_a_fast_decoder_error_falls_back_to_json(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(content: bytes) -> Any:
         raise ValueError("the fast decoder refuses")
 
-    monkeypatch.setattr(_protocol, "fast_loads", lambda: refuse)
-    assert _protocol.decode_json(b'{"a": NaN}')["a"] != 0
+    monkeypatch.setattr(_response, "fast_loads", lambda: refuse)
+    assert _response.decode_json(b'{"a": NaN}')["a"] != 0
 
 
 def test_the_fast_decoder_is_used_when_there_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_protocol, "fast_loads", lambda: lambda content: {"fast": True})
-    assert _protocol.decode_json(b"{}") == {"fast": True}
-    assert _protocol.json_decoder() == "msgspec"
+    monkeypatch.setattr(_response, "fast_loads", lambda: lambda content: {"fast": True})
+    assert _response.decode_json(b"{}") == {"fast": True}
+    assert _response.json_decoder() == "msgspec"
 
 
 def test_without_msgspec_pages_are_read_by_json_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,13 +57,13 @@ def test_without_msgspec_pages_are_read_by_json_the_same(monkeypatch: pytest.Mon
     mock = MockStudio(flows={flow: 120}, seed=3)
     with mock.client() as client:
         fast = [engagement.to_dict() for engagement in client.engagements.stream(flow)]
-    assert _protocol.json_decoder() == "msgspec"
-    monkeypatch.setattr(_protocol, "fast_loads", lambda: None)
-    assert _protocol.json_decoder() == "json"
+    assert _response.json_decoder() == "msgspec"
+    monkeypatch.setattr(_response, "fast_loads", lambda: None)
+    assert _response.json_decoder() == "json"
     calls: list[bytes] = []
     loads = json.loads
     monkeypatch.setattr(
-        _protocol.json, "loads", lambda content: calls.append(content) or loads(content)
+        _response.json, "loads", lambda content: calls.append(content) or loads(content)
     )
     with mock.client(max_response_bytes=1024 * 1024) as client:
         plain = [engagement.to_dict() for engagement in client.engagements.stream(flow)]

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from studio_engagements import AsyncStudioClient, StudioClient
 from studio_engagements.testing import MockStudio
 
 from .conftest import ROOT
@@ -80,6 +81,9 @@ def twilio_is_the_mock(mock: MockStudio, monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(httpx, "Client", Client)
     monkeypatch.setattr(httpx, "AsyncClient", AsyncClient)
+    # The clients make their pool from the class they hold (what a subclass would override).
+    monkeypatch.setattr(StudioClient, "_http_type", Client)
+    monkeypatch.setattr(AsyncStudioClient, "_http_type", AsyncClient)
     for name in ("TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", mock.account_sid)

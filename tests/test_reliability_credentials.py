@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studio_engagements import StudioClient, _config, _protocol
+from studio_engagements import StudioClient, _config, _paging
 from studio_engagements.errors import (
     ConfigurationError,
     StudioError,
@@ -273,7 +273,7 @@ def test_cli_resume_from_another_origin_sends_nothing(
 def test_without_the_origin_check_the_zero_requests_check_goes_red(
     monkeypatch: pytest.MonkeyPatch, elsewhere: CountingServer
 ) -> None:
-    monkeypatch.setattr(_protocol, "trusted_url", lambda url, base_url: httpx.URL(url))
+    monkeypatch.setattr(_paging, "trusted_url", lambda url, base_url: httpx.URL(url))
     with pytest.raises(RED):
         check_next_page_never_reaches(elsewhere, f"{elsewhere.url}/v1/Flows/{FLOW}/Engagements")
     assert elsewhere.requests, "the break did not send anything: the check proves nothing"

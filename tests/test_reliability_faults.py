@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from studio_engagements import AsyncStudioClient, Engagement, StudioClient, _client, _protocol
+from studio_engagements import AsyncStudioClient, Engagement, StudioClient, _paging, _retry
 from studio_engagements._resources import Engagements
 from studio_engagements.errors import RateLimitError, ServerError, StudioError, TransportError
 from studio_engagements.testing import Fault, MockStudio
@@ -215,7 +215,7 @@ def test_the_cli_resumes_a_failed_export_exactly(
 def test_without_retries_the_exactness_check_goes_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str, expected: list[Any]
 ) -> None:
-    monkeypatch.setattr(_client, "retry_delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(_retry, "retry_delay", lambda *args, **kwargs: None)
 
     def the_suites_exports() -> None:
         for seed in range(EXPORTS // 2):
@@ -229,8 +229,8 @@ def test_without_retries_the_exactness_check_goes_red(
 def test_a_dropped_record_turns_the_exactness_check_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str, expected: list[Any]
 ) -> None:
-    original = _protocol.take
-    monkeypatch.setattr(_protocol, "take", lambda page, remaining: original(page, remaining)[1:])
+    original = _paging.Limit.take
+    monkeypatch.setattr(_paging.Limit, "take", lambda self, page: original(self, page)[1:])
     with pytest.raises(AssertionError, match="engagements, not"):
         check_exact(export("sync", mock, server), expected)
 
@@ -239,14 +239,14 @@ def test_swallowed_errors_turn_the_exhaustion_check_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str, expected: list[Any]
 ) -> None:
     """A client that ends the stream quietly on an error returns a partial list: caught."""
-    original = Engagements._follow
+    original = Engagements._pages
 
-    def quiet(self: Engagements, url: Any) -> Iterator[Any]:
+    def quiet(self: Engagements, walk: Any) -> Iterator[Any]:
         try:
-            yield from original(self, url)
+            yield from original(self, walk)
         except StudioError:
             return
 
-    monkeypatch.setattr(Engagements, "_follow", quiet)
+    monkeypatch.setattr(Engagements, "_pages", quiet)
     with instant_sleeps(), pytest.raises(AssertionError, match="engagements, not"):
         check_exhausted("sync", mock, server, expected, seed=100)

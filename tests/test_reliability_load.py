@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from studio_engagements import AsyncStudioClient, StudioClient, _protocol
+from studio_engagements import AsyncStudioClient, StudioClient, _retry
 from studio_engagements.errors import ServerError
 from studio_engagements.testing import Fault, MockStudio
 
@@ -223,12 +223,12 @@ def test_a_serialised_client_turns_the_concurrency_check_red(
 def test_a_dropped_record_turns_the_exactness_check_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str, expected: dict[str, list[str]]
 ) -> None:
-    original = _protocol.read_page
+    original = _retry.read_page
 
     def lossy(response: Any) -> Any:
         page = original(response)
         return type(page)(page.engagements[1:], page.meta)
 
-    monkeypatch.setattr(_protocol, "read_page", lossy)
+    monkeypatch.setattr(_retry, "read_page", lossy)
     with pytest.raises(AssertionError, match="not exact"):
         check_tasks(mock, server, expected)

@@ -1,6 +1,6 @@
 """Suite 2, hostile responses: whatever the server sends, only ``StudioError``s come out.
 
-Hypothesis feeds the parser (``_protocol.read_page``) and the clients (through
+Hypothesis feeds the parser (``_response.read_page``) and the clients (through
 ``httpx.MockTransport``) arbitrary JSON values and bytes: valid pages with a field replaced by a
 value of any type or deleted, huge and deeply nested ``context``, non-UTF-8 bytes, HTML error
 pages sent as JSON, empty 200s, any status with any ``Retry-After``, and ``next_page_url`` loops.
@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, example, given
 from hypothesis import strategies as st
 
-from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient, _protocol
+from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient, _paging, _response
 from studio_engagements._models import Page as PageModel
 from studio_engagements.cli._export import export
 from studio_engagements.errors import StudioError, UnexpectedResponseError
@@ -103,7 +103,7 @@ def read(body: bytes, content_type: str = "application/json") -> Page | StudioEr
         200, content=body, headers={"Content-Type": content_type}, request=request
     )
     try:
-        return _protocol.read_page(response)
+        return _response.read_page(response)
     except UnexpectedResponseError as error:
         refusal = error
     assert len(refusal.excerpt) <= 201
@@ -424,15 +424,11 @@ def test_a_parser_leaking_key_error_turns_the_suite_red(monkeypatch: pytest.Monk
 
 
 def test_without_loop_detection_the_loop_check_goes_red(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        _protocol,
-        "next_url",
-        lambda page, base_url, seen: (
-            None
-            if page.meta.next_page_url is None
-            else _protocol.trusted_url(page.meta.next_page_url, base_url)
-        ),
-    )
+    def follow_blindly(self: _paging.Walk, page: Page) -> None:
+        raw = page.meta.next_page_url
+        self.next = None if raw is None else _paging.trusted_url(raw, self._base_url)
+
+    monkeypatch.setattr(_paging.Walk, "follow", follow_blindly)
     with pytest.raises(RunawayLoop):
         check_loop_detected("sync", 3, 0, True)
 

@@ -1,178 +1,99 @@
 """StudioClient and AsyncStudioClient: configuration, one pooled httpx client, retries.
 
-The two clients differ only in how they send and wait; what to do with each outcome is
-decided once, by :class:`_Attempts`.
+The twins share everything but sending and sleeping: each has a ``_send``, a ``_sleep`` (the
+test hook for instant retries) and a three-line ``_get`` loop that awaits them or not; what to
+do with each outcome is decided once, by :class:`~._retry.Attempts`.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import sys
 import time
 import warnings
-from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
-import attrs
 import httpx
 
-from . import _bounded, _protocol
+from . import _bounded
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    Credentials,
-    resolve_base_url,
-    resolve_credentials,
-    resolve_max_response_bytes,
-    resolve_max_retries,
-    resolve_timeout,
+    Settings,
 )
 from ._models import Page
+from ._request import build_request
 from ._resources import AsyncEngagements, Engagements
-from ._retry import retry_delay, retryable_exception
-from .errors import TransportError
+from ._retry import Attempts
 
 __all__ = ["AsyncStudioClient", "StudioClient"]
 
+DEPRECATION = (
+    "Twilio has deprecated Studio Engagements; new integrations should read Executions "
+    "(GET /v1/Flows/{FlowSid}/Executions). This client keeps reading engagement history."
+)
 # What sending may raise. httpx.InvalidURL is not an httpx.HTTPError: httpx raises it from send()
 # even with follow_redirects=False, when a 3xx has a Location it cannot resolve (e.g. "http:1").
 _SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL)
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+Sent = tuple[httpx.Response | None, Exception | None]
 
 
-async def _asyncio_sleep(seconds: float) -> None:
-    # Imported here: asyncio costs more to import than the rest of this package, and a
-    # program that uses AsyncStudioClient has it imported already.
-    import asyncio
+class _ClientBase(Generic[HttpT]):
+    """What both clients share: configuration, connections, options, the deprecation warning."""
 
-    await asyncio.sleep(seconds)
+    _http_type: ClassVar[type[httpx.Client | httpx.AsyncClient]]
 
-
-# Module attributes so that tests can make waiting instant.
-sleep: Callable[[float], None] = time.sleep
-async_sleep: Callable[[float], Any] = _asyncio_sleep
-
-
-@attrs.frozen
-class _Settings:
-    """Everything a client is configured with, resolved and checked once."""
-
-    credentials: Credentials
-    base_url: httpx.URL
-    timeout: httpx.Timeout
-    max_retries: int
-    authorization: str = attrs.field(repr=False)  # the secret, base64-encoded
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-
-    @classmethod
-    def resolve(
-        cls,
-        account_sid: str | None,
-        auth_token: str | None,
-        api_key: str | None,
-        api_secret: str | None,
-        region: str | None,
-        edge: str | None,
-        base_url: str | None,
-        timeout: float | httpx.Timeout,
-        max_retries: int,
-        environ: Mapping[str, str],
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> _Settings:
-        credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret, environ)
-        return cls(
-            credentials=credentials,
-            base_url=resolve_base_url(base_url, region, edge, environ),
-            timeout=resolve_timeout(timeout),
-            max_retries=resolve_max_retries(max_retries),
-            authorization=credentials.authorization(),
-            max_response_bytes=resolve_max_response_bytes(max_response_bytes),
-        )
-
-    def evolve(
+    def __init__(
         self,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None = None,
-    ) -> _Settings:
-        """These settings with another timeout, retry count or cap (None keeps the current one)."""
-        return attrs.evolve(
-            self,
-            timeout=self.timeout if timeout is None else resolve_timeout(timeout),
-            max_retries=self.max_retries
-            if max_retries is None
-            else resolve_max_retries(max_retries),
-            max_response_bytes=self.max_response_bytes
-            if max_response_bytes is None
-            else resolve_max_response_bytes(max_response_bytes),
-        )
-
-
-class _Attempts:
-    """The attempts at one GET: what each outcome means, and how long to wait before the next."""
-
-    def __init__(self, request: httpx.Request, max_retries: int) -> None:
-        self.request = request
-        self._max_retries = max_retries
-        self._attempt = 0
-        self._started = time.monotonic()
-
-    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> Page | float:
-        """The page, or the seconds to wait before retrying; raises the typed error when done."""
-        _protocol.log_attempt(
-            self.request,
-            str(response.status_code) if response is not None else type(exc).__name__,
-            time.monotonic() - self._started,
-            self._attempt,
-        )
-        if response is not None and response.status_code == 200:
-            return _protocol.read_page(response)
-        if response is not None:
-            delay = retry_delay(
-                self._attempt,
-                self._max_retries,
-                status=response.status_code,
-                retry_after=response.headers.get("Retry-After"),
-                random=random.random,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        region: str | None = None,
+        edge: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: HttpT | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        settings = Settings.resolve(
+            account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
+            max_retries, os.environ, max_response_bytes,
+        )  # fmt: skip
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise TypeError(
+                f"http_client must be an httpx.{self._http_type.__name__}, "
+                f"not {type(http_client).__name__}"
             )
-            if delay is None:
-                raise _protocol.api_error(response)
-        else:
-            assert exc is not None
-            delay = None
-            if retryable_exception(exc):
-                delay = retry_delay(
-                    self._attempt,
-                    self._max_retries,
-                    status=None,
-                    retry_after=None,
-                    random=random.random,
-                )
-            if delay is None:
-                raise TransportError(
-                    f"{type(exc).__name__}: {exc}".rstrip(": "),
-                    url=str(self.request.url),
-                    attempts=self._attempt + 1,
-                ) from exc
-        self._attempt += 1
-        self._started = time.monotonic() + delay
-        return delay
+        self._wire(settings, http_client)
 
-
-class _ClientBase:
-    """What both clients share: settings, repr, the one-time deprecation warning."""
-
-    _settings: _Settings
-    _owns_http: bool
-    _warned: bool
-
-    def _setup(self, settings: _Settings, owns_http: bool) -> None:
+    def _wire(self, settings: Settings, http_client: HttpT | None) -> None:
         self._settings = settings
-        self._owns_http = owns_http
+        self._owns_http = http_client is None
+        self._http: HttpT = (
+            http_client
+            if http_client is not None
+            else cast(HttpT, self._http_type(follow_redirects=False))
+        )
         self._warned = False
         self._buffers: list[bytearray] = []  # bodies are read into these, one per request
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Self:
+        """A client sharing this one's connections, with another timeout, retry count or cap."""
+        clone = object.__new__(type(self))
+        clone._wire(self._settings.evolve(timeout, max_retries, max_response_bytes), self._http)
+        return clone
 
     @property
     def base_url(self) -> str:
@@ -194,89 +115,54 @@ class _ClientBase:
         """The largest response body read; a larger page raises ResponseTooLargeError."""
         return self._settings.max_response_bytes
 
-    def _attempts(self, http: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> _Attempts:
+    def _attempts(self, url: httpx.URL) -> Attempts:
         """Start a GET of ``url``: warn once, build the request."""
         if not self._warned:
             self._warned = True
-            warnings.warn(_protocol.DEPRECATION, DeprecationWarning, stacklevel=_user_stacklevel())
-        request = _protocol.build_request(
-            http, url, authorization=self._settings.authorization, timeout=self.timeout
+            warnings.warn(DEPRECATION, DeprecationWarning, stacklevel=_user_stacklevel())
+        request = build_request(
+            self._http, url, authorization=self._settings.authorization, timeout=self.timeout
         )
-        return _Attempts(request, self.max_retries)
+        return Attempts(request, self.max_retries)
+
+    def _limits(self) -> dict[str, Any]:
+        """The bounds every response is read within (see _bounded.send)."""
+        return {
+            "timeout": self.timeout,
+            "max_bytes": self.max_response_bytes,
+            "buffers": self._buffers,
+        }
 
     def __repr__(self) -> str:
         user = self._settings.credentials.account_sid or self._settings.credentials.username
         return f"{type(self).__name__}(account_sid={user!r}, base_url={self.base_url!r})"
 
 
-class StudioClient(_ClientBase):
+class StudioClient(_ClientBase[httpx.Client]):
     """A client for Studio's List Engagements endpoint; a context manager, or close() it."""
 
+    _http_type = httpx.Client
     engagements: Engagements
 
-    def __init__(
-        self,
-        account_sid: str | None = None,
-        auth_token: str | None = None,
-        *,
-        api_key: str | None = None,
-        api_secret: str | None = None,
-        region: str | None = None,
-        edge: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        settings = _Settings.resolve(
-            account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
-            max_retries, os.environ, max_response_bytes,
-        )  # fmt: skip
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError(
-                f"http_client must be an httpx.Client, not {type(http_client).__name__}"
-            )
-        self._wire(settings, http_client)
-
-    def _wire(self, settings: _Settings, http_client: httpx.Client | None) -> None:
-        self._setup(settings, owns_http=http_client is None)
-        self._http = (
-            http_client if http_client is not None else httpx.Client(follow_redirects=False)
-        )
+    def _wire(self, settings: Settings, http_client: httpx.Client | None) -> None:
+        super()._wire(settings, http_client)
         self.engagements = Engagements(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-    ) -> StudioClient:
-        """A client sharing this one's connections, with another timeout, retry count or cap."""
-        clone = object.__new__(StudioClient)
-        clone._wire(self._settings.evolve(timeout, max_retries, max_response_bytes), self._http)
-        return clone
 
     def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
-        attempts = self._attempts(self._http, url)
-        while True:
-            response, exc = None, None
-            try:
-                response = _bounded.send(
-                    self._http,
-                    attempts.request,
-                    timeout=self.timeout,
-                    max_bytes=self.max_response_bytes,
-                    buffers=self._buffers,
-                )
-            except _SEND_ERRORS as error:
-                exc = error
-            result = attempts.outcome(response, exc)
-            if isinstance(result, Page):
-                return result
-            sleep(result)
+        attempts = self._attempts(url)
+        while not isinstance(result := attempts.outcome(*self._send(attempts.request)), Page):
+            self._sleep(result)
+        return result
+
+    def _send(self, request: httpx.Request) -> Sent:
+        try:
+            return _bounded.send(self._http, request, **self._limits()), None
+        except _SEND_ERRORS as error:
+            return None, error
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in: then its owner closes it)."""
@@ -295,74 +181,35 @@ class StudioClient(_ClientBase):
         self.close()
 
 
-class AsyncStudioClient(_ClientBase):
+class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
     """The asyncio twin of :class:`StudioClient`: same names; awaitables and async iterators."""
 
+    _http_type = httpx.AsyncClient
     engagements: AsyncEngagements
 
-    def __init__(
-        self,
-        account_sid: str | None = None,
-        auth_token: str | None = None,
-        *,
-        api_key: str | None = None,
-        api_secret: str | None = None,
-        region: str | None = None,
-        edge: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        settings = _Settings.resolve(
-            account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
-            max_retries, os.environ, max_response_bytes,
-        )  # fmt: skip
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError(
-                f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}"
-            )
-        self._wire(settings, http_client)
-
-    def _wire(self, settings: _Settings, http_client: httpx.AsyncClient | None) -> None:
-        self._setup(settings, owns_http=http_client is None)
-        self._http = (
-            http_client if http_client is not None else httpx.AsyncClient(follow_redirects=False)
-        )
+    def _wire(self, settings: Settings, http_client: httpx.AsyncClient | None) -> None:
+        super()._wire(settings, http_client)
         self.engagements = AsyncEngagements(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-    ) -> AsyncStudioClient:
-        """A client sharing this one's connections, with another timeout, retry count or cap."""
-        clone = object.__new__(AsyncStudioClient)
-        clone._wire(self._settings.evolve(timeout, max_retries, max_response_bytes), self._http)
-        return clone
 
     async def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
-        attempts = self._attempts(self._http, url)
-        while True:
-            response, exc = None, None
-            try:
-                response = await _bounded.send_async(
-                    self._http,
-                    attempts.request,
-                    timeout=self.timeout,
-                    max_bytes=self.max_response_bytes,
-                    buffers=self._buffers,
-                )
-            except _SEND_ERRORS as error:
-                exc = error
-            result = attempts.outcome(response, exc)
-            if isinstance(result, Page):
-                return result
-            await async_sleep(result)
+        attempts = self._attempts(url)
+        while not isinstance(result := attempts.outcome(*await self._send(attempts.request)), Page):
+            await self._sleep(result)
+        return result
+
+    async def _send(self, request: httpx.Request) -> Sent:
+        try:
+            return await _bounded.send_async(self._http, request, **self._limits()), None
+        except _SEND_ERRORS as error:
+            return None, error
+
+    async def _sleep(self, seconds: float) -> None:
+        # Imported here: asyncio costs more to import than the rest of this package, and a
+        # program that uses AsyncStudioClient has it imported already.
+        import asyncio
+
+        await asyncio.sleep(seconds)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in: then its owner closes it)."""

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 import attrs
 import httpx
 
-from .errors import ConfigurationError, redact_userinfo
+from ._text import redact_userinfo
+from .errors import ConfigurationError
 
 DEFAULT_HOST = "studio.twilio.com"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -193,3 +194,58 @@ def origin(url: httpx.URL) -> tuple[str, str, int | None]:
     """Scheme, host and port (explicit or the scheme's default): what credentials are bound to."""
     default = {"http": 80, "https": 443}.get(url.scheme)
     return url.scheme, url.host.lower(), url.port or default
+
+
+@attrs.frozen
+class Settings:
+    """Everything a client is configured with, resolved and checked once."""
+
+    credentials: Credentials
+    base_url: httpx.URL
+    timeout: httpx.Timeout
+    max_retries: int
+    authorization: str = attrs.field(repr=False)  # the secret, base64-encoded
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
+    @classmethod
+    def resolve(
+        cls,
+        account_sid: str | None,
+        auth_token: str | None,
+        api_key: str | None,
+        api_secret: str | None,
+        region: str | None,
+        edge: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        environ: Mapping[str, str],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> Settings:
+        credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret, environ)
+        return cls(
+            credentials=credentials,
+            base_url=resolve_base_url(base_url, region, edge, environ),
+            timeout=resolve_timeout(timeout),
+            max_retries=resolve_max_retries(max_retries),
+            authorization=credentials.authorization(),
+            max_response_bytes=resolve_max_response_bytes(max_response_bytes),
+        )
+
+    def evolve(
+        self,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None = None,
+    ) -> Settings:
+        """These settings with another timeout, retry count or cap (None keeps the current one)."""
+        return attrs.evolve(
+            self,
+            timeout=self.timeout if timeout is None else resolve_timeout(timeout),
+            max_retries=self.max_retries
+            if max_retries is None
+            else resolve_max_retries(max_retries),
+            max_response_bytes=self.max_response_bytes
+            if max_response_bytes is None
+            else resolve_max_response_bytes(max_response_bytes),
+        )

@@ -1,4 +1,8 @@
-"""``client.engagements``: one page, pages, or engagements across pages, sync and async."""
+"""``client.engagements``: one page, pages, or engagements across pages, sync and async.
+
+What to ask for and where to go next is decided by ``_request`` and ``_paging``; each twin only
+fetches (blocking or awaited) in two short loops.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from . import _protocol
 from ._models import Engagement, Page
+from ._paging import Limit, Walk, check_limit, stream_page_size
+from ._request import page_url, resume_url, trusted_url
 
 if TYPE_CHECKING:
     from ._client import AsyncStudioClient, StudioClient
@@ -27,16 +32,21 @@ class _EngagementsBase:
         page: int | None = None,
         page_token: str | None = None,
     ) -> httpx.URL:
-        return _protocol.first_page_url(
+        return page_url(
             self._base_url, flow_sid, page_size=page_size, page=page, page_token=page_token
         )
 
-    def _stream_url(self, flow_sid: object, limit: int | None, page_size: int | None) -> httpx.URL:
-        _protocol.check_limit(limit)
-        return self._page_url(flow_sid, _protocol.stream_page_size(page_size, limit))
+    def _walk(self, flow_sid: object, page_size: int | None, start_url: object = None) -> Walk:
+        """The walk through a flow's pages, from its first page or from ``start_url``."""
+        if start_url is None:
+            first = self._page_url(flow_sid, page_size)
+        else:
+            first = resume_url(start_url, self._base_url, flow_sid, page_size)
+        return Walk(first, self._base_url)
 
-    def _trusted(self, url: object) -> httpx.URL:
-        return _protocol.trusted_url(url, self._base_url)
+    def _stream_walk(self, flow_sid: object, limit: int | None, page_size: int | None) -> Walk:
+        check_limit(limit)
+        return self._walk(flow_sid, stream_page_size(page_size, limit))
 
 
 class Engagements(_EngagementsBase):
@@ -59,17 +69,23 @@ class Engagements(_EngagementsBase):
 
     def get_page(self, url: str) -> Page:
         """The page at ``url``, e.g. a saved ``meta.next_page_url``, to resume an export."""
-        return self._client._get(self._trusted(url))
+        return self._client._get(trusted_url(url, self._base_url))
 
-    def pages(self, flow_sid: str, *, page_size: int | None = None) -> Iterator[Page]:
-        """Every page, first to last, fetched lazily as you iterate."""
-        return self._follow(self._page_url(flow_sid, page_size))
+    def pages(
+        self, flow_sid: str, *, page_size: int | None = None, start_url: str | None = None
+    ) -> Iterator[Page]:
+        """Every page, first to last, fetched lazily as you iterate.
+
+        ``start_url`` (a saved ``meta.next_page_url`` of this flow) continues from that page.
+        """
+        return self._pages(self._walk(flow_sid, page_size, start_url))
 
     def stream(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
     ) -> Iterator[Engagement]:
         """Engagements across pages, lazily, one page in memory, stopping at ``limit``."""
-        return self._take(self._follow(self._stream_url(flow_sid, limit, page_size)), limit)
+        walk = self._stream_walk(flow_sid, limit, page_size)
+        return self._take(self._pages(walk), Limit(limit))
 
     def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -77,26 +93,21 @@ class Engagements(_EngagementsBase):
         """Engagements across pages, up to ``limit``, in one list."""
         return builtins.list(self.stream(flow_sid, limit=limit, page_size=page_size))
 
-    def _follow(self, url: httpx.URL | None) -> Iterator[Page]:
-        seen = {str(url)}
-        while url is not None:
-            page = self._client._get(url)
+    def _pages(self, walk: Walk) -> Iterator[Page]:
+        while walk.next is not None:
+            page = self._client._get(walk.next)
             yield page
-            url = _protocol.next_url(page, self._base_url, seen)
+            walk.follow(page)
             del page  # not held while the next page is read: memory stays one page
 
     @staticmethod
-    def _take(pages: Iterator[Page], limit: int | None) -> Iterator[Engagement]:
-        remaining = limit
+    def _take(pages: Iterator[Page], limit: Limit) -> Iterator[Engagement]:
         for page in pages:
-            batch = _protocol.take(page, remaining)
-            del page
+            batch = limit.take(page)
+            del page  # not held while the next page is read: memory stays one page
             yield from batch
-            if remaining is not None:
-                remaining -= len(batch)
-                if remaining == 0:
-                    return
-            del batch  # not held while the next page is read: memory stays one page
+            if limit.done:
+                return
 
 
 class AsyncEngagements(_EngagementsBase):
@@ -119,17 +130,23 @@ class AsyncEngagements(_EngagementsBase):
 
     async def get_page(self, url: str) -> Page:
         """The page at ``url``, e.g. a saved ``meta.next_page_url``, to resume an export."""
-        return await self._client._get(self._trusted(url))
+        return await self._client._get(trusted_url(url, self._base_url))
 
-    def pages(self, flow_sid: str, *, page_size: int | None = None) -> AsyncIterator[Page]:
-        """Every page, first to last, fetched lazily as you iterate (``async for``)."""
-        return self._follow(self._page_url(flow_sid, page_size))
+    def pages(
+        self, flow_sid: str, *, page_size: int | None = None, start_url: str | None = None
+    ) -> AsyncIterator[Page]:
+        """Every page, first to last, fetched lazily as you iterate (``async for``).
+
+        ``start_url`` (a saved ``meta.next_page_url`` of this flow) continues from that page.
+        """
+        return self._pages(self._walk(flow_sid, page_size, start_url))
 
     def stream(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
     ) -> AsyncIterator[Engagement]:
         """Engagements across pages, lazily (``async for``), one page in memory, up to ``limit``."""
-        return self._take(self._follow(self._stream_url(flow_sid, limit, page_size)), limit)
+        walk = self._stream_walk(flow_sid, limit, page_size)
+        return self._take(self._pages(walk), Limit(limit))
 
     async def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -140,24 +157,19 @@ class AsyncEngagements(_EngagementsBase):
             async for engagement in self.stream(flow_sid, limit=limit, page_size=page_size)
         ]
 
-    async def _follow(self, url: httpx.URL | None) -> AsyncIterator[Page]:
-        seen = {str(url)}
-        while url is not None:
-            page = await self._client._get(url)
+    async def _pages(self, walk: Walk) -> AsyncIterator[Page]:
+        while walk.next is not None:
+            page = await self._client._get(walk.next)
             yield page
-            url = _protocol.next_url(page, self._base_url, seen)
+            walk.follow(page)
             del page  # not held while the next page is read: memory stays one page
 
     @staticmethod
-    async def _take(pages: AsyncIterator[Page], limit: int | None) -> AsyncIterator[Engagement]:
-        remaining = limit
+    async def _take(pages: AsyncIterator[Page], limit: Limit) -> AsyncIterator[Engagement]:
         async for page in pages:
-            batch = _protocol.take(page, remaining)
-            del page
+            batch = limit.take(page)
+            del page  # not held while the next page is read: memory stays one page
             for engagement in batch:
                 yield engagement
-            if remaining is not None:
-                remaining -= len(batch)
-                if remaining == 0:
-                    return
-            del batch  # not held while the next page is read: memory stays one page
+            if limit.done:
+                return

@@ -1,13 +1,25 @@
-"""When to retry a request and how long to wait: pure functions shared by both clients."""
+"""When to retry a request and how long to wait, and what each attempt's outcome means.
+
+Shared by both clients: they only send the request and sleep the delays decided here.
+"""
 
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
+import random
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
+
+from ._models import Page
+from ._response import api_error, read_page
+from .errors import TransportError
+
+logger = logging.getLogger("studio_engagements")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY = 0.5
@@ -62,3 +74,57 @@ def retry_delay(
     if hinted is not None:
         return hinted
     return random() * min(MAX_BACKOFF, BASE_DELAY * 2.0**attempt)
+
+
+class Attempts:
+    """The attempts at one GET: what each outcome means, and how long to wait before the next."""
+
+    def __init__(self, request: httpx.Request, max_retries: int) -> None:
+        self.request = request
+        self._max_retries = max_retries
+        self._attempt = 0
+        self._started = time.monotonic()
+
+    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> Page | float:
+        """The page, or the seconds to wait before retrying; raises the typed error when done."""
+        self._log(str(response.status_code) if response is not None else type(exc).__name__)
+        if response is not None and response.status_code == 200:
+            return read_page(response)
+        if response is not None:
+            delay = retry_delay(
+                self._attempt,
+                self._max_retries,
+                status=response.status_code,
+                retry_after=response.headers.get("Retry-After"),
+                random=random.random,
+            )
+            if delay is None:
+                raise api_error(response)
+        else:
+            assert exc is not None
+            delay = None
+            if retryable_exception(exc):
+                delay = retry_delay(
+                    self._attempt, self._max_retries, status=None, retry_after=None,
+                    random=random.random,
+                )  # fmt: skip
+            if delay is None:
+                raise TransportError(
+                    f"{type(exc).__name__}: {exc}".rstrip(": "),
+                    url=str(self.request.url),
+                    attempts=self._attempt + 1,
+                ) from exc
+        self._attempt += 1
+        self._started = time.monotonic() + delay
+        return delay
+
+    def _log(self, outcome: str) -> None:
+        """One DEBUG line per attempt; the URL never holds credentials (they travel in a header)."""
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "GET %s -> %s in %.0f ms (attempt %d)",
+                self.request.url,
+                outcome,
+                (time.monotonic() - self._started) * 1000,
+                self._attempt + 1,
+            )

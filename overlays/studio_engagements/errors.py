@@ -1,8 +1,24 @@
-"""Every error the client raises: one hierarchy rooted in :class:`StudioError`."""
+"""Every error the client raises: one hierarchy rooted in :class:`StudioError`.
+
+Our exception hierarchy:
+
+* StudioError
+  + ConfigurationError           the client cannot be set up (credentials, base URL, timeout...)
+  + InvalidParameterError        an argument breaks the spec's rule (also a ValueError)
+  + UntrustedURLError            a URL outside the configured origin: nothing is sent
+  + TransportError               the network failed, after retries (timeouts included)
+  + UnexpectedResponseError      an answer that is not what the spec promises
+    - ResponseTooLargeError      a body over max_response_bytes
+  + ApiError                     an error status, after retries
+    - AuthenticationError        401, 403
+    - NotFoundError              404
+    - RateLimitError             429
+    - ServerError                5xx
+"""
 
 from __future__ import annotations
 
-import re
+from ._text import excerpt, redact_userinfo, short_repr
 
 __all__ = [
     "ApiError",
@@ -35,7 +51,7 @@ class InvalidParameterError(StudioError, ValueError):
         self.parameter = parameter
         self.value = value
         self.rule = rule
-        super().__init__(f"{parameter}={_short_repr(value)} is invalid: it must be {rule}")
+        super().__init__(f"{parameter}={short_repr(value)} is invalid: it must be {rule}")
 
 
 class UntrustedURLError(StudioError):
@@ -45,7 +61,7 @@ class UntrustedURLError(StudioError):
         self.url = url
         self.origin = origin
         super().__init__(
-            f"refusing to send credentials to {_short_repr(redact_userinfo(url))}: "
+            f"refusing to send credentials to {short_repr(redact_userinfo(url))}: "
             f"it is not on the configured origin {origin}"
         )
 
@@ -155,22 +171,3 @@ class RateLimitError(ApiError):
 
 class ServerError(ApiError):
     """5xx: Twilio failed, still failing after the retries."""
-
-
-_USERINFO = re.compile(r"(?<=//)[^/?#\s]*@")
-
-
-def redact_userinfo(text: str) -> str:
-    """``text`` with the ``user:password@`` of any URL in it replaced by ``***@``."""
-    return _USERINFO.sub("***@", text)
-
-
-def excerpt(body: bytes, limit: int = 200) -> str:
-    """The first ``limit`` characters of a body, decoded leniently, for error messages."""
-    text = body[: limit * 4].decode("utf-8", "replace")
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _short_repr(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -18,7 +18,7 @@ from typing import IO, Any
 import attrs
 
 from .._models import Engagement
-from .._protocol import next_url, stream_page_size
+from .._paging import Limit, stream_page_size
 from .._resources import Engagements
 from ..errors import StudioError
 
@@ -95,36 +95,27 @@ def export(
 ) -> Progress:
     """Fetch pages and hand each one's engagements to ``write``; raise ExportFailed on failure.
 
-    ``already`` engagements were written by an earlier run (they count towards ``limit``).
+    ``already`` engagements were written by an earlier run (they count towards ``limit``). The
+    pages come from the client's one paging loop (``pages(start_url=...)``).
     """
     remaining = None if limit is None else limit - already
-    written = 0
-    pages = 0
-    url = resume_from
-    seen: set[str] = set()
+    written = pages = 0
+    url = resume_from  # where to start again if what comes next fails
     try:
         if remaining is not None and remaining <= 0:
             return Progress(already, 0)
-        if url is None:
-            page = engagements.page(flow_sid, page_size=stream_page_size(page_size, remaining))
-        else:
-            seen.add(url)
-            page = engagements.get_page(url)
-        while True:
-            batch = (
-                page.engagements if remaining is None else page.engagements[: remaining - written]
-            )
+        owed = Limit(remaining)
+        size = page_size if resume_from is not None else stream_page_size(page_size, remaining)
+        for page in engagements.pages(flow_sid, page_size=size, start_url=resume_from):
+            batch = owed.take(page)
             write(batch)
             written += len(batch)
             pages += 1
             on_page(Progress(already + written, pages))
-            if remaining is not None and written >= remaining:
-                return Progress(already + written, pages)
-            following = next_url(page, engagements._base_url, seen)
-            if following is None:
-                return Progress(already + written, pages)
-            url = str(following)
-            page = engagements.get_page(url)
+            url = page.meta.next_page_url
+            if owed.done:
+                break
+        return Progress(already + written, pages)
     except (StudioError, OSError, KeyboardInterrupt) as exc:
         raise ExportFailed(exc, url, already + written) from exc
 
