@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import collections
+import copy
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -72,33 +78,210 @@ def test_default_flows_validate_and_include_the_spec_example(spec: dict[str, Any
             page_schema.validate(next(walk(http, flow_sid)))
 
 
+def record_schema_name(spec: dict[str, Any]) -> str:
+    """The record schema's name, found from the list operation's 200 body (``Engagement``)."""
+    (operation,) = [op for item in spec["paths"].values() for op in item.values()]
+    page_ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = spec["components"]["schemas"][page_ref.rsplit("/", 1)[1]]
+    (items,) = [p["items"] for p in page["properties"].values() if p.get("type") == "array"]
+    return str(items["$ref"]).rsplit("/", 1)[1]
+
+
+def record_properties(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The record schema's properties, in schema order."""
+    properties: dict[str, dict[str, Any]] = spec["components"]["schemas"][record_schema_name(spec)][
+        "properties"
+    ]
+    return properties
+
+
+def resolved(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def nullable(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return (isinstance(kind, list) and "null" in kind) or any(
+        resolved(spec, b).get("type") == "null" for b in schema.get("anyOf", [])
+    )
+
+
+def property_validators(spec: dict[str, Any]) -> dict[str, Draft202012Validator]:
+    """A validator per record property, formats checked."""
+    registry = Registry().with_resource("urn:spec", Resource.opaque(spec))
+    base = f"urn:spec#/components/schemas/{record_schema_name(spec)}/properties"
+    return {
+        name: Draft202012Validator(
+            {"$ref": f"{base}/{name}"},
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        for name in record_properties(spec)
+    }
+
+
+def example_shape(example: str) -> re.Pattern[str]:
+    """Values in the shape of a documented example: its digits varied, ``name`` any name."""
+    parts = re.split(r"(\d+|\bname\b)", example)
+    return re.compile(
+        "".join(
+            r"\d+" if part.isdigit() else "[a-z]+" if part == "name" else re.escape(part)
+            for part in parts
+        )
+    )
+
+
+@pytest.mark.parametrize(("seed", "flows"), [(0, {FLOW: 150}), (7, {FLOW: 40, OTHER: 90})])
+def test_every_record_has_exactly_the_schema_properties_each_valid(
+    spec: dict[str, Any], seed: int, flows: dict[str, int]
+) -> None:
+    mock = MockStudio(flows, seed=seed)
+    validators = property_validators(spec)
+    for flow_sid in flows:
+        for record in mock.engagements(flow_sid):
+            assert list(record) == list(validators)  # every property, in schema order
+            for name, value in record.items():
+                validators[name].validate(value)
+
+
 def test_records_are_varied_as_the_schema_allows(spec: dict[str, Any]) -> None:
-    records = MockStudio({FLOW: 400}, seed=0).engagements(FLOW)
-    engagement = validator(spec, "Engagement")
+    mock = MockStudio({FLOW: 400}, seed=0)
+    records = mock.engagements(FLOW)
+    engagement = validator(spec, record_schema_name(spec))
+    properties = record_properties(spec)
+    origin = spec["servers"][0]["url"]
     for record in records:
         engagement.validate(record)
-        assert record["flow_sid"] == FLOW
-        assert ISO_UTC.fullmatch(record["date_created"])
-        assert record["url"].startswith("https://")
-        assert record["url"].endswith(record["sid"])
-        assert set(record["links"]) == {"steps", "engagement_context"}
-    assert {r["status"] for r in records} == {"active", "ended"}
-    for nullable in ("contact_sid", "contact_channel_address", "date_updated"):
-        values = [r[nullable] for r in records]
-        assert None in values, nullable
-        assert any(v is not None for v in values), nullable
-    shapes = collections.Counter(
-        type(r["context"]).__name__ + str(sorted(r["context"]) if r["context"] else "")
-        for r in records
+    columns = {name: [r[name] for r in records] for name in properties}
+    # SIDs the request identifies: the flow served and the account the mock authenticates.
+    bound = {
+        name
+        for name, values in columns.items()
+        for sid in (FLOW, mock.account_sid)
+        if all(value == sid for value in values)
+    }
+    assert {columns[name][0] for name in bound} == {FLOW, mock.account_sid}
+    dates = [n for n, p in properties.items() if p.get("format") == "date-time"]
+    uris = [n for n, p in properties.items() if p.get("format") == "uri"]
+    created, own_url = dates[0], uris[0]
+    for record in records:
+        assert ISO_UTC.fullmatch(record[created])
+        for later in dates[1:]:
+            assert record[later] is None or record[later] >= record[created]
+        assert record[own_url].startswith(f"{origin}/v1/Flows/{FLOW}/Engagements/")
+    # The record's own SID is the one its URL ends with: unique, never null.
+    (own_sid,) = [
+        n for n in properties if all(r[own_url].endswith(f"/{r[n]}") for r in records[:20])
+    ]
+    assert len(set(columns[own_sid])) == len(records)
+    never_null = {*bound, own_sid, created, own_url}
+    for name, schema in properties.items():
+        values = columns[name]
+        assert any(v is not None for v in values), name
+        if nullable(spec, schema) and name not in never_null:
+            assert None in values, name
+        elif name in never_null:
+            assert None not in values, name
+        branches = [schema, *(resolved(spec, b) for b in schema.get("anyOf", []))]
+        if any("enum" in branch for branch in branches):
+            (enum,) = [branch["enum"] for branch in branches if "enum" in branch]
+            assert set(values) == set(enum), name
+        if any("additionalProperties" in branch for branch in branches):
+            assert any(values), name  # some non-empty maps of URLs
+            for record in records:
+                for url in (record[name] or {}).values():
+                    assert url.startswith(record[own_url] + "/")
+    untyped = [n for n, p in properties.items() if not {"type", "anyOf", "enum"} & set(p)]
+    for name in untyped:
+        shapes = collections.Counter(
+            type(v).__name__ + str(sorted(v) if isinstance(v, dict) and v else "")
+            for v in columns[name]
+        )
+        assert len(shapes) >= 4, name
+
+
+def test_every_documented_example_shape_occurs(spec: dict[str, Any]) -> None:
+    records = MockStudio({FLOW: 300}, seed=2).engagements(FLOW)
+    documented = {n: p["examples"] for n, p in record_properties(spec).items() if "examples" in p}
+    assert documented
+    for name, examples in documented.items():
+        values = [r[name] for r in records if r[name] is not None]
+        shapes = [example_shape(example) for example in examples]
+        for shape in shapes:
+            assert any(shape.fullmatch(v) for v in values), (name, shape.pattern)
+        assert all(any(shape.fullmatch(v) for shape in shapes) for v in values), name
+        assert len(set(values) - set(examples)) > 20  # varied, not the examples verbatim
+
+
+def modified_spec(spec: dict[str, Any], tmp_path: Path, **added: dict[str, Any]) -> Path:
+    """A copy of the spec with ``added`` properties on the record schema, written to a file."""
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"][record_schema_name(spec)]["properties"].update(added)
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
+    return path
+
+
+NEW_STRING = {"type": ["string", "null"], "description": "A field the API added later."}
+NEW_SID = {
+    "type": ["string", "null"],
+    "minLength": 34,
+    "maxLength": 34,
+    "pattern": "^XY[0-9a-fA-F]{32}$",
+    "description": "The SID of something the API added later.",
+}
+
+
+def test_properties_added_to_the_spec_appear_in_every_served_record(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    path = modified_spec(spec, tmp_path, later_note=NEW_STRING, later_sid=NEW_SID)
+    changed: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    mock = MockStudio({FLOW: 300}, seed=4, spec_path=path)
+    page_schema = validator(changed, "ListEngagementResponse")
+    validators = property_validators(changed)
+    with client(mock) as http:
+        pages = list(walk(http, FLOW, PageSize=100))
+    records = [record for body in pages for record in body["engagements"]]
+    assert len(records) == 300
+    for body in pages:
+        page_schema.validate(body)
+    for record in records:
+        assert list(record) == list(validators)
+        for name in ("later_note", "later_sid"):
+            validators[name].validate(record[name])
+    for name in ("later_note", "later_sid"):
+        values = [r[name] for r in records]
+        assert None in values, name
+        present = [v for v in values if v is not None]
+        assert len(set(present)) == len(present) > 200, name
+    assert all(v.startswith("XY") for v in (r["later_sid"] for r in records) if v)
+    # The properties the spec had keep their values: adding one changes no other.
+    before = MockStudio({FLOW: 300}, seed=4).engagements(FLOW)
+    assert [{k: r[k] for k in before[0]} for r in records] == before
+
+
+@pytest.mark.parametrize(
+    "pattern", ["^XY[0-9a-f]+$", "^(XY|XZ)[0-9a-f]{32}$", "^XY[^0-9]{32}$", "^XY\\d{32}$"]
+)
+def test_a_pattern_the_mock_cannot_generate_from_is_refused_at_construction(
+    spec: dict[str, Any], tmp_path: Path, pattern: str
+) -> None:
+    path = modified_spec(spec, tmp_path, later_sid={**NEW_SID, "pattern": pattern})
+    with pytest.raises(ValueError, match=r"property 'later_sid'.*pattern") as refused:
+        MockStudio({FLOW: 1}, spec_path=path)
+    assert pattern in str(refused.value)
+
+
+def test_records_are_the_same_in_another_process() -> None:
+    code = (
+        "import json; from studio_engagements.testing import MockStudio;"
+        f"print(json.dumps(MockStudio({{{FLOW!r}: 25}}, seed=9).engagements({FLOW!r})))"
     )
-    assert len(shapes) >= 4
-    addresses = [r["contact_channel_address"] or "" for r in records]
-    assert any(a.startswith("+1") for a in addresses)
-    assert any(a.startswith("client:") for a in addresses)
-    assert any("@" in a for a in addresses)
-    assert len({r["sid"] for r in records}) == len(records)
-    updated = [r for r in records if r["date_updated"] is not None]
-    assert all(r["date_updated"] >= r["date_created"] for r in updated)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == MockStudio({FLOW: 25}, seed=9).engagements(FLOW)
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:
@@ -106,6 +289,12 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     again = MockStudio({FLOW: 60}, seed=7)
     other = MockStudio({FLOW: 60}, seed=8)
     assert first.engagements(FLOW) == again.engagements(FLOW)
+    differing = [
+        name
+        for name in first.engagements(FLOW)[0]
+        if [r[name] for r in first.engagements(FLOW)] != [r[name] for r in other.engagements(FLOW)]
+    ]
+    assert len(differing) >= len(first.engagements(FLOW)[0]) - 1  # all but the flow SID
     assert (first.account_sid, first.auth_token) == (again.account_sid, again.auth_token)
     assert not {r["sid"] for r in first.engagements(FLOW)} & {
         r["sid"] for r in other.engagements(FLOW)
@@ -159,9 +348,6 @@ def test_engagements_of_an_unknown_flow_is_a_key_error() -> None:
 
 
 def test_importing_the_client_does_not_import_the_mock_or_yaml() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, studio_engagements;"
         "print(sorted(m for m in sys.modules"

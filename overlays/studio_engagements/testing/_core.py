@@ -17,7 +17,7 @@ import attrs
 
 from studio_engagements._rules import ParameterRule
 
-from . import _data
+from . import _data, _records
 from ._faults import Fault, FaultKind, FaultPlan
 from ._spec import OperationSpec
 
@@ -119,6 +119,15 @@ class Core:
         self.credentials = credentials
         self.faults = FaultPlan()
         self._tokens = _data.PageTokens(_data.digest("page-token", seed, credentials.account_sid))
+        self._records = _records.compile_records(
+            spec.document,
+            spec.record_schema,
+            route=spec.path,
+            path_patterns={rule.name: rule.pattern for rule in spec.path_rules()},
+            origin=spec.canonical_origin,
+            account_sid=credentials.account_sid,
+        )
+        (self._flow_parameter,) = (rule.name for rule in spec.path_rules())
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
 
@@ -137,10 +146,12 @@ class Core:
     # -- data ------------------------------------------------------------------------------------
 
     def engagement(self, flow_sid: str, index: int) -> dict[str, Any]:
-        """Engagement ``index`` of ``flow_sid`` (made on demand, never stored)."""
-        return _data.engagement(
-            self.seed, self.credentials.account_sid, flow_sid, index, self.spec.canonical_origin
-        )
+        """Engagement ``index`` of ``flow_sid`` (made on demand, never stored).
+
+        Its ``url`` and ``links`` point at the live API's canonical host, not the mock's, so a
+        record is the same however the mock is reached.
+        """
+        return self._records.make(self.seed, index, {self._flow_parameter: flow_sid})
 
     # -- answering -------------------------------------------------------------------------------
 

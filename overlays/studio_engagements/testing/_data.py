@@ -1,18 +1,13 @@
-"""Seeded engagements, made one at a time from (seed, flow, index), so a flow costs no memory."""
+"""Seeded identities: hashes, SIDs, the mock's credentials, default flows and page tokens."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import attrs
 
-# The newest engagement of every flow; older ones step back a minute or so each.
-NEWEST = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
-FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Linus")
 TOKEN_PREFIX = "PT"  # noqa: S105 (a marker, not a secret)
 MAC_SIZE = 10  # with the 8-byte position, 18 bytes: 24 base64 characters, no padding
 
@@ -20,6 +15,18 @@ MAC_SIZE = 10  # with the 8-byte position, 18 bytes: 24 base64 characters, no pa
 def digest(*parts: object, size: int = 64) -> bytes:
     """A stable hash of ``parts`` (unlike ``hash()``, the same in every process)."""
     return hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=size).digest()
+
+
+def entropy(*parts: object, size: int) -> bytes:
+    """``size`` stable bytes from ``parts``: whole :func:`digest` blocks, cut to ``size``.
+
+    The first bytes do not depend on ``size``: asking for more (a record schema that grew)
+    changes none of the bytes asked for before.
+    """
+    data = digest(*parts)
+    for block in range(1, -(-size // 64)):
+        data += digest(*parts, block)
+    return data[:size]
 
 
 def sid(prefix: str, *parts: object) -> str:
@@ -60,76 +67,6 @@ def default_flows(seed: int, example_flow_sid: str | None) -> dict[str, int]:
     for name, count in (("large", 2500), ("short", 7), ("empty", 0)):
         flows[sid("FW", "flow", name, seed)] = count
     return flows
-
-
-def engagement(
-    seed: int, account_sid: str, flow_sid: str, index: int, origin: str
-) -> dict[str, Any]:
-    """Engagement ``index`` of a flow, as the API serializes it.
-
-    ``origin`` is where its ``url`` and ``links`` point: the live API's canonical host, not the
-    mock's, so a record is the same however the mock is reached.
-    """
-    d = digest(seed, flow_sid, index)
-    engagement_sid = "FN" + d[:16].hex()
-    created = NEWEST - timedelta(seconds=61 * index + d[32] % 60)
-    status = "active" if d[33] % 3 == 0 else "ended"
-    # Active engagements are often untouched since creation: date_updated is then null.
-    updated = None if d[34] % 4 == 0 else created + timedelta(seconds=d[35] * 7)
-    url = f"{origin}/v1/Flows/{flow_sid}/Engagements/{engagement_sid}"
-    return {
-        "sid": engagement_sid,
-        "account_sid": account_sid,
-        "flow_sid": flow_sid,
-        "contact_sid": None if d[36] % 10 == 0 else "FC" + d[16:32].hex(),
-        "contact_channel_address": _address(d),
-        "context": _context(d),
-        "status": status,
-        "date_created": _iso(created),
-        "date_updated": None if updated is None else _iso(updated),
-        "url": url,
-        "links": {"steps": f"{url}/Steps", "engagement_context": f"{url}/Context"},
-    }
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _address(d: bytes) -> str | None:
-    name = FIRST_NAMES[d[38] % len(FIRST_NAMES)].lower()
-    match d[37] % 8:
-        case 0:
-            return None
-        case 1:
-            return f"{name}@company.com"
-        case 2:
-            return f"client:{name}"
-        case _:
-            return "+1" + str(2_000_000_000 + int.from_bytes(d[40:44]) % 8_000_000_000)
-
-
-def _context(d: bytes) -> Any:
-    # Twilio stores whatever the flow's widgets put there: the shapes vary a lot.
-    name = FIRST_NAMES[d[39] % len(FIRST_NAMES)]
-    match d[44] % 6:
-        case 0:
-            return {}
-        case 1:
-            return {"flow": {"first_name": name}}
-        case 2:
-            return {
-                "trigger": {"message": {"Body": f"Hi, I'm {name}", "NumMedia": "0"}},
-                "widgets": {"send_reply": {"status": "delivered"}},
-            }
-        case 3:
-            return {"flow": {"data": {"items": [1, 2.5, "three", None, True], "count": d[45]}}}
-        case 4:
-            return {
-                "flow": {"variables": {"unicode": "Grüße, 世界", "nested": {"deep": [{"a": []}]}}}
-            }
-        case _:
-            return None
 
 
 @attrs.frozen

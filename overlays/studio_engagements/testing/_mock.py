@@ -40,7 +40,8 @@ class MockStudio:
     - never a 5xx unless a fault is injected.
 
     Engagements are made on demand from (seed, flow, index), so a flow of a million costs no
-    memory; their ``url`` and ``links`` point at the live API's host, as Twilio's do.
+    memory, and from the spec's record schema: every property, valued from its pattern, format,
+    enum or examples (see ``_records``); their URLs point at the live API's host, as Twilio's do.
     """
 
     IN_PROCESS_URL: ClassVar[str] = "http://127.0.0.1"

@@ -1,4 +1,4 @@
-"""What the mock takes from the OpenAPI document: route, parameter rules, headers, names."""
+"""What the mock takes from the OpenAPI document: route, parameter rules, headers, record schema."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class OperationSpec:
     """The path parameter's ``example``, seeded by default so examples hit real data."""
     default_page_size: int
     """``PageSize``'s default (else its maximum): the page size when a request names none."""
+    record_schema: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    """The schema of the list's items (``$ref: Engagement``), as the spec writes it."""
+    document: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    """The whole parsed document, for following the record schema's ``$ref``s."""
     _route: re.Pattern[str] = attrs.field(init=False)
 
     @_route.default
@@ -92,6 +96,7 @@ def _operation(
         for name, prop in body["properties"].items()
         if _resolve(document, prop).get("type") == "array"
     ]
+    record_schema = _resolve(document, body["properties"][list_key])["items"]
     headers = {
         name: str(_resolve(document, header).get("schema", {}).get("type", "string"))
         for name, header in ok.get("headers", {}).items()
@@ -109,6 +114,8 @@ def _operation(
         canonical_origin=str(document["servers"][0]["url"]).rstrip("/"),
         example_flow_sid=path_examples[0] if path_examples else None,
         default_page_size=page_size,
+        record_schema=record_schema,
+        document=document,
     )
 
 
