@@ -84,7 +84,7 @@ def speclint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """The benchmark of issue 6 against the floor and `twilio` (installed here only): BENCHMARKS.md.
+    """CPU, memory, import time and a 100 ms link, against the floor and `twilio`: BENCHMARKS.md.
 
     `-- --small` is a quick run that writes nothing; `-- --help` lists the sizes.
     """

@@ -29,11 +29,12 @@ import time
 import urllib.parse
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -110,24 +111,21 @@ def _context(rng: random.Random, account_sid: str) -> Any:
     return {"trigger": trigger, "widgets": widgets, "flow": {"variables": {"count": len(widgets)}}}
 
 
-def record(rng: random.Random, flow: str, moment: datetime) -> dict[str, Any]:
-    """One engagement as the live API serializes it (all fields; nullable ones sometimes null)."""
-    sid = _sid("FN", rng)
-    url = f"{LIVE_ORIGIN}/v1/Flows/{flow}/Engagements/{sid}"
-    updated = None if rng.random() < 0.25 else moment + timedelta(seconds=rng.randrange(1, 900))
-    return {
-        "sid": sid,
-        "account_sid": ACCOUNT_SID,
-        "flow_sid": flow,
-        "contact_sid": None if rng.random() < 0.1 else _sid("FC", rng),
-        "contact_channel_address": None if rng.random() < 0.1 else _phone(rng),
-        "context": _context(rng, ACCOUNT_SID),
-        "status": "active" if rng.random() < 0.3 else "ended",
-        "date_created": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "date_updated": None if updated is None else updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "url": url,
-        "links": {"steps": f"{url}/Steps", "engagement_context": f"{url}/Context"},
-    }
+def records(flow: str, count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Engagements as the live API serializes them: the mock's records, made from the spec's
+    record schema, with Studio-sized ``context``s in every field the schema leaves untyped."""
+    from studio_engagements.testing import MockStudio
+
+    spec = yaml.safe_load((ROOT / "openapi" / "studio_v1_engagements.yaml").read_text("utf-8"))
+    properties = spec["components"]["schemas"]["Engagement"]["properties"]
+    untyped = [name for name, schema in properties.items() if not _TYPED & schema.keys()]
+    made = MockStudio({flow: count}, seed=20240601).engagements(flow)
+    for record in made:
+        record.update({name: _context(rng, ACCOUNT_SID) for name in untyped})
+    return made
+
+
+_TYPED = {"type", "anyOf", "oneOf", "allOf", "$ref", "enum", "const"}
 
 
 # --- the page server (runs in its own process) -----------------------------------------------
@@ -196,15 +194,11 @@ class PageHandler(BaseHTTPRequestHandler):
 def serve(page_size: int) -> None:
     """Pre-render the record sets, print the port, and serve until killed."""
     rng = random.Random(20240601)  # noqa: S311 (test data, not crypto)
-    moment = datetime(2024, 6, 1, 12, tzinfo=UTC)
-    flow = flow_sid(0)
-    blocks = []
-    for _ in range(DISTINCT_PAGES):
-        records = []
-        for _ in range(page_size):
-            moment -= timedelta(seconds=rng.randrange(1, 120))
-            records.append(record(rng, flow, moment))
-        blocks.append(json.dumps(records, ensure_ascii=False).encode())
+    made = records(flow_sid(0), page_size * DISTINCT_PAGES, rng)
+    blocks = [
+        json.dumps(made[start : start + page_size], ensure_ascii=False).encode()
+        for start in range(0, len(made), page_size)
+    ]
     server = PageServer(("127.0.0.1", 0), PageHandler)
     server.blocks = blocks
     server.page_size = page_size
@@ -320,26 +314,6 @@ def twilio_stream(origin: str, flow: str) -> int:
     return count
 
 
-def generated_models(origin: str, flow: str) -> int:
-    """Raw httpx + json.loads + the generated ``ListEngagementResponse.from_dict`` per page."""
-    import httpx
-
-    from studio_engagements_api.models.list_engagement_response import ListEngagementResponse
-
-    count = 0
-    headers = {"Authorization": AUTHORIZATION, "Accept": "application/json"}
-    with httpx.Client(headers=headers) as http:
-        url: str | None = f"{origin}/v1/Flows/{flow}/Engagements?PageSize=1000"
-        while url is not None:
-            page = ListEngagementResponse.from_dict(json.loads(http.get(url).content))
-            for engagement in page.engagements:
-                _ = engagement.sid, engagement.status, engagement.date_created
-                count += 1
-            next_page_url = page.meta.next_page_url
-            url = next_page_url if isinstance(next_page_url, str) else None
-    return count
-
-
 def twilio_version() -> str | None:
     """The installed ``twilio`` version, or None when it is not installed."""
     try:
@@ -360,7 +334,6 @@ def runners() -> dict[str, Runner]:
         rows["StudioClient.engagements.stream (json fallback)"] = typed_stream_json
     if twilio_version() is not None:
         rows[f"twilio {twilio_version()} engagements.stream"] = twilio_stream
-    rows["generated ListEngagementResponse.from_dict"] = generated_models
     return rows
 
 

@@ -33,7 +33,6 @@ def test_bench_runs_at_a_tiny_size_and_prints_the_table(tmp_path: Path) -> None:
         "| floor: httpx + json.loads | ",
         "| StudioClient.engagements.stream (",
         "| AsyncStudioClient.engagements.stream (",
-        "| generated ListEngagementResponse.from_dict | ",
         "Memory, streaming 200 engagements",
         "Import time",
         "Targets:",

@@ -73,7 +73,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def add_to_spec(spec: Path) -> None:
     text = spec.read_text(encoding="utf-8")
-    links = "        links:\n"
+    links = "        links:\n          description:"
     assert text.count(links) == 1
     field = (
         f"        {NEW_FIELD}:\n"
