@@ -361,7 +361,7 @@ def mock(host: str, port: int, flows: int, engagements: int, seed: int) -> None:
     """
     try:
         from ..testing import MockStudio
-        from ..testing.__main__ import serve_forever
+        from ..testing._server import serve_forever
     except ModuleNotFoundError as missing:
         raise click.UsageError(
             f"the mock needs the mock extra ({missing.name} is missing)"

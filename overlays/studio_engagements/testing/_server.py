@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import unquote, urlsplit
 
 from ._core import Core, Request
+
+if TYPE_CHECKING:
+    from ._mock import MockStudio
 
 
 class _Server(ThreadingHTTPServer):
@@ -111,3 +117,25 @@ def serve(core: Core, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def serve_forever(mock: MockStudio, host: str, port: int, out: TextIO = sys.stdout) -> None:
+    """Serve ``mock``; print its URL, ``export`` lines and flows; stop on Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with mock.serve(host, port) as base_url:
+        lines = [
+            f"Mock Twilio Studio listening on {base_url}",
+            f"export TWILIO_ACCOUNT_SID={mock.account_sid}",
+            f"export TWILIO_AUTH_TOKEN={mock.auth_token}",
+            f"# or an API key: export TWILIO_API_KEY={mock.api_key_sid} "
+            f"TWILIO_API_SECRET={mock.api_key_secret}",
+            *(f"flow {sid} {count} engagements" for sid, count in mock.flows.items()),
+        ]
+        if mock.flows:
+            first = next(iter(mock.flows))
+            lines.append(f"try: studio-engagements list {first} --base-url {base_url} --limit 5")
+        lines.append("Press Ctrl-C to stop.")
+        print("\n".join(lines), file=out, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
