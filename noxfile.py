@@ -6,7 +6,6 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
-nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["generate", "lint", "typecheck", "tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -17,7 +16,7 @@ def group(name: str) -> list[str]:
     return list(nox.project.dependency_groups(PYPROJECT, name))
 
 
-@nox.session(python="3.11")
+@nox.session
 def generate(session: nox.Session) -> None:
     """Check generated/ against the spec; `-- --write` regenerates it instead."""
     session.install(*group("generate"))
@@ -27,7 +26,7 @@ def generate(session: nox.Session) -> None:
         session.run("python", "scripts/generate.py", "--check")
 
 
-@nox.session(python="3.11")
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check on hand-written code."""
     session.install(*group("lint"))
@@ -35,14 +34,14 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--no-cache", "--check", *HAND_WRITTEN)
 
 
-@nox.session(python="3.11")
+@nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the overlays and the scripts."""
     session.install(".[mock,cli]", *group("typecheck"))
     session.run("mypy", "--strict", "--cache-dir", "/dev/null", "overlays", "scripts")
 
 
-@nox.session(python="3.11")
+@nox.session
 def tests(session: nox.Session) -> None:
     """pytest against the installed wheel (not the source folders)."""
     session.install(".[mock,cli]", *group("test"))
@@ -50,7 +49,7 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """schemathesis CLI against the mock over real HTTP: >= 5,000 cases, JUnit in reports/."""
     session.install(".[mock]", *group("test"))
@@ -58,7 +57,7 @@ def fuzz(session: nox.Session) -> None:
     session.run("python", "scripts/fuzz.py", *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session
 def soak(session: nox.Session) -> None:
     """Reliability suites at full size (>= 100 fault-injected exports, load); prints figures."""
     session.install(".[mock,cli]", *group("test"))
@@ -82,7 +81,7 @@ def speclint(session: nox.Session) -> None:
     session.run("python3", "scripts/speclint.py", "--tools", session.cache_dir / "speclint")
 
 
-@nox.session(python="3.11")
+@nox.session
 def bench(session: nox.Session) -> None:
     """CPU, memory, import time and a 100 ms link, against the floor and `twilio`: BENCHMARKS.md.
 

@@ -26,7 +26,7 @@ from .conftest import SPEC_PATH
 SOAK = __import__("os").environ.get("STUDIO_ENGAGEMENTS_SOAK") == "1"
 FIGURES: list[str] = []
 
-# Every fault the issue names: 429 with Retry-After 0-1 s, 500/502/503, dropped connections,
+# Every kind of fault: 429 with Retry-After 0-1 s, 500/502/503, dropped connections,
 # truncated bodies, and a delay past the client timeout (CLIENT_TIMEOUT < DELAY).
 CLIENT_TIMEOUT = 0.5
 DELAY = 1.0

@@ -23,7 +23,7 @@ import pytest
 
 from studio_engagements.testing import Fault, MockStudio
 
-from .test_mock_cli import read_banner
+from .helpers import read_banner
 
 FLOW = "FW" + "c" * 32
 SMALL = "FW" + "5" * 32

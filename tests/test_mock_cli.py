@@ -9,22 +9,7 @@ import threading
 
 import httpx
 
-from .test_mock_data import FLOW
-
-
-def read_banner(process: subprocess.Popen[str]) -> tuple[list[str], dict[str, str], str]:
-    """The lines a served mock prints up to "Press Ctrl-C", its export variables and its URL."""
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line.strip())
-        if line.startswith("Press Ctrl-C"):
-            break
-    exports = dict(
-        line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
-    )
-    (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
-    return lines, exports, url
+from .helpers import FLOW, read_banner
 
 
 def test_module_serves_and_prints_credentials_and_flows() -> None:

@@ -8,11 +8,9 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -20,40 +18,9 @@ from referencing import Registry, Resource
 
 from studio_engagements.testing import MockStudio
 
-FLOW = "FW" + "0123456789abcdef" * 2
-OTHER = "FW" + "fedcba9876543210" * 2
+from .helpers import FLOW, OTHER, client, validator, walk
+
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-def validator(spec: dict[str, Any], name: str) -> Draft202012Validator:
-    """A validator for one of the spec's schemas, formats checked (as tests/test_spec.py does)."""
-    registry = Registry().with_resource("urn:spec", Resource.opaque(spec))
-    return Draft202012Validator(
-        {"$ref": f"urn:spec#/components/schemas/{name}"},
-        registry=registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-
-
-def client(mock: MockStudio, user: str | None = None, password: str | None = None) -> httpx.Client:
-    """A raw httpx client on the mock's in-process transport, with its account credentials."""
-    return httpx.Client(
-        transport=mock.transport(),
-        base_url=mock.IN_PROCESS_URL,
-        auth=(user or mock.account_sid, password or mock.auth_token),
-    )
-
-
-def walk(http: httpx.Client, flow_sid: str, **params: Any) -> Iterator[dict[str, Any]]:
-    """Every page body of a flow, following next_page_url from the first page."""
-    url: str | None = f"/v1/Flows/{flow_sid}/Engagements"
-    query: dict[str, Any] | None = params
-    while url is not None:
-        response = http.get(url, params=query)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        yield body
-        url, query = body["meta"]["next_page_url"], None
 
 
 def test_every_served_body_validates_against_the_response_schema(spec: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ import yaml
 from studio_engagements.testing import MockStudio
 
 from .conftest import SPEC_PATH
-from .test_mock_data import FLOW, OTHER, client, validator
+from .helpers import FLOW, OTHER, client, validator
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"
 

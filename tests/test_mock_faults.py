@@ -12,7 +12,7 @@ import pytest
 
 from studio_engagements.testing import DroppedConnection, Fault, MockStudio
 
-from .test_mock_data import FLOW
+from .helpers import FLOW
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"
 WAYS = ["transport", "async_transport", "server"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from studio_engagements.testing import MockStudio
 
-from .test_mock_data import FLOW, OTHER, client, walk
+from .helpers import FLOW, OTHER, client, walk
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"
 MOCKS: dict[int, MockStudio] = {}

@@ -1,4 +1,4 @@
-"""Suite 3, credentials: sent only to the configured origin, shown nowhere.
+"""Credentials: sent only to the configured origin, shown nowhere.
 
 A second loopback server (``CountingServer``) stands for every other origin and must get zero
 requests: from a ``next_page_url``, a ``get_page`` URL, a CLI ``--resume-from``, or a redirect

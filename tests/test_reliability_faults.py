@@ -1,6 +1,6 @@
-"""Suite 1, faults: exports over real HTTP while MockStudio fails a seeded share of requests.
+"""Faults: exports over real HTTP while MockStudio fails a seeded share of requests.
 
-Every fault the issue names is in the mix (tests/reliability.py ``FAULTS``): 429 with
+Every kind of fault is in the mix (tests/reliability.py ``FAULTS``): 429 with
 ``Retry-After`` 0 or 1 s, 500, 502, 503, dropped connections, truncated bodies and a delay past
 the client's timeout. With retries the export is exact (same records, same order, none missing,
 none twice); with retries exhausted it raises a typed error, never a short list; the CLI's resume

@@ -1,4 +1,4 @@
-"""Suite 6, fuzzing depth: `nox -s fuzz` (scripts/fuzz.py) sends >= 5,000 schemathesis cases.
+"""Fuzzing depth: `nox -s fuzz` (scripts/fuzz.py) sends >= 5,000 schemathesis cases.
 
 The full run takes about two minutes on two cores, so the default test run checks the depth it
 is configured for and that its gate fails a run that falls short, with the figures printed; the

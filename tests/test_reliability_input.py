@@ -1,4 +1,4 @@
-"""Suite 5, hostile input: whatever a caller types, a clear typed error, and nothing sent.
+"""Hostile input: whatever a caller types, a clear typed error, and nothing sent.
 
 Hypothesis feeds the client and the CLI malformed SIDs, out-of-range and wrongly typed numbers,
 unicode, control characters, very long strings, and URLs with other schemes or credentials in

@@ -1,4 +1,4 @@
-"""Suite 4, load: the served mock under 32 concurrent clients, and concurrency paying off.
+"""Load: the served mock under 32 concurrent clients, and concurrency paying off.
 
 32 clients (threads, then asyncio tasks), each streaming its own flow over real HTTP at once,
 with ``max_retries=0`` so that any 5xx, reset or timeout fails the export: every export must be

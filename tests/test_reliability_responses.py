@@ -1,4 +1,4 @@
-"""Suite 2, hostile responses: whatever the server sends, only ``StudioError``s come out.
+"""Hostile responses: whatever the server sends, only ``StudioError``s come out.
 
 Hypothesis feeds the parser (``_response.read_page``) and the clients (through
 ``httpx.MockTransport``) arbitrary JSON values and bytes: valid pages with a field replaced by a
