@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ._bounded import ACCEPT_ENCODING
+from ._body import ACCEPT_ENCODING
 from ._config import origin
 from ._version import __version__
 from .errors import InvalidParameterError, UntrustedURLError
