@@ -1,14 +1,15 @@
 """``client.engagements``: one page, pages, or engagements across pages, sync and async.
 
-What to ask for and where to go next is decided by ``_request`` and ``_paging``; each twin only
-fetches (blocking or awaited) in two short loops.
+The public methods are written once, in :class:`_EngagementsBase`; what to ask for and where to
+go next is decided by ``_request`` and ``_paging``. Each twin only fetches a page (blocking or
+awaited) and loops over pages in its own way (``for`` or ``async for``).
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
@@ -19,42 +20,16 @@ from ._request import page_url, resume_url, trusted_url
 if TYPE_CHECKING:
     from ._client import AsyncStudioClient, StudioClient
 
+# What a twin gives back: a page or an awaitable one, an iterator or an async iterator.
+PageT = TypeVar("PageT", Page, Awaitable[Page])
+PagesT = TypeVar("PagesT", Iterator[Page], AsyncIterator[Page])
+EngagementsT = TypeVar("EngagementsT", Iterator[Engagement], AsyncIterator[Engagement])
 
-class _EngagementsBase:
-    """Argument checks and URLs: what both twins do before any request."""
+
+class _EngagementsBase(Generic[PageT, PagesT, EngagementsT]):
+    """The Engagements of a flow: every public method but ``list``, for both twins."""
 
     _base_url: httpx.URL
-
-    def _page_url(
-        self,
-        flow_sid: object,
-        page_size: int | None,
-        page: int | None = None,
-        page_token: str | None = None,
-    ) -> httpx.URL:
-        return page_url(
-            self._base_url, flow_sid, page_size=page_size, page=page, page_token=page_token
-        )
-
-    def _walk(self, flow_sid: object, page_size: int | None, start_url: object = None) -> Walk:
-        """The walk through a flow's pages, from its first page or from ``start_url``."""
-        if start_url is None:
-            first = self._page_url(flow_sid, page_size)
-        else:
-            first = resume_url(start_url, self._base_url, flow_sid, page_size)
-        return Walk(first, self._base_url)
-
-    def _stream_walk(self, flow_sid: object, limit: int | None, page_size: int | None) -> Walk:
-        check_limit(limit)
-        return self._walk(flow_sid, stream_page_size(page_size, limit))
-
-
-class Engagements(_EngagementsBase):
-    """The Engagements of a flow, read through a :class:`StudioClient`."""
-
-    def __init__(self, client: StudioClient) -> None:
-        self._client = client
-        self._base_url = client._settings.base_url
 
     def page(
         self,
@@ -63,35 +38,64 @@ class Engagements(_EngagementsBase):
         page_size: int | None = None,
         page: int | None = None,
         page_token: str | None = None,
-    ) -> Page:
+    ) -> PageT:
         """One page, exactly as asked (the API's default size when ``page_size`` is None)."""
-        return self._client._get(self._page_url(flow_sid, page_size, page, page_token))
+        return self._fetch(
+            page_url(
+                self._base_url, flow_sid, page_size=page_size, page=page, page_token=page_token
+            )
+        )
 
-    def get_page(self, url: str) -> Page:
+    def get_page(self, url: str) -> PageT:
         """The page at ``url``, e.g. a saved ``meta.next_page_url``, to resume an export."""
-        return self._client._get(trusted_url(url, self._base_url))
+        return self._fetch(trusted_url(url, self._base_url))
 
     def pages(
         self, flow_sid: str, *, page_size: int | None = None, start_url: str | None = None
-    ) -> Iterator[Page]:
-        """Every page, first to last, fetched lazily as you iterate.
+    ) -> PagesT:
+        """Every page, first to last, fetched lazily as you iterate (``for``/``async for``).
 
         ``start_url`` (a saved ``meta.next_page_url`` of this flow) continues from that page.
         """
-        return self._pages(self._walk(flow_sid, page_size, start_url))
+        if start_url is None:
+            first = page_url(self._base_url, flow_sid, page_size=page_size)
+        else:
+            first = resume_url(start_url, self._base_url, flow_sid, page_size)
+        return self._pages(Walk(first, self._base_url))
 
     def stream(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
-    ) -> Iterator[Engagement]:
+    ) -> EngagementsT:
         """Engagements across pages, lazily, one page in memory, stopping at ``limit``."""
-        walk = self._stream_walk(flow_sid, limit, page_size)
-        return self._take(self._pages(walk), Limit(limit))
+        check_limit(limit)
+        pages = self.pages(flow_sid, page_size=stream_page_size(page_size, limit))
+        return self._take(pages, Limit(limit))
+
+    def _fetch(self, url: httpx.URL) -> PageT:
+        raise NotImplementedError
+
+    def _pages(self, walk: Walk) -> PagesT:
+        raise NotImplementedError
+
+    def _take(self, pages: PagesT, limit: Limit) -> EngagementsT:
+        raise NotImplementedError
+
+
+class Engagements(_EngagementsBase[Page, Iterator[Page], Iterator[Engagement]]):
+    """The Engagements of a flow, read through a :class:`StudioClient`."""
+
+    def __init__(self, client: StudioClient) -> None:
+        self._client = client
+        self._base_url = client._settings.base_url
 
     def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
     ) -> builtins.list[Engagement]:
         """Engagements across pages, up to ``limit``, in one list."""
         return builtins.list(self.stream(flow_sid, limit=limit, page_size=page_size))
+
+    def _fetch(self, url: httpx.URL) -> Page:
+        return self._client._get(url)
 
     def _pages(self, walk: Walk) -> Iterator[Page]:
         while walk.next is not None:
@@ -100,8 +104,7 @@ class Engagements(_EngagementsBase):
             walk.follow(page)
             del page  # not held while the next page is read: memory stays one page
 
-    @staticmethod
-    def _take(pages: Iterator[Page], limit: Limit) -> Iterator[Engagement]:
+    def _take(self, pages: Iterator[Page], limit: Limit) -> Iterator[Engagement]:
         for page in pages:
             batch = limit.take(page)
             del page  # not held while the next page is read: memory stays one page
@@ -110,43 +113,14 @@ class Engagements(_EngagementsBase):
                 return
 
 
-class AsyncEngagements(_EngagementsBase):
-    """The Engagements of a flow, read through an :class:`AsyncStudioClient`."""
+class AsyncEngagements(
+    _EngagementsBase[Awaitable[Page], AsyncIterator[Page], AsyncIterator[Engagement]]
+):
+    """The Engagements of a flow, read through an :class:`AsyncStudioClient` (awaited)."""
 
     def __init__(self, client: AsyncStudioClient) -> None:
         self._client = client
         self._base_url = client._settings.base_url
-
-    async def page(
-        self,
-        flow_sid: str,
-        *,
-        page_size: int | None = None,
-        page: int | None = None,
-        page_token: str | None = None,
-    ) -> Page:
-        """One page, exactly as asked (the API's default size when ``page_size`` is None)."""
-        return await self._client._get(self._page_url(flow_sid, page_size, page, page_token))
-
-    async def get_page(self, url: str) -> Page:
-        """The page at ``url``, e.g. a saved ``meta.next_page_url``, to resume an export."""
-        return await self._client._get(trusted_url(url, self._base_url))
-
-    def pages(
-        self, flow_sid: str, *, page_size: int | None = None, start_url: str | None = None
-    ) -> AsyncIterator[Page]:
-        """Every page, first to last, fetched lazily as you iterate (``async for``).
-
-        ``start_url`` (a saved ``meta.next_page_url`` of this flow) continues from that page.
-        """
-        return self._pages(self._walk(flow_sid, page_size, start_url))
-
-    def stream(
-        self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
-    ) -> AsyncIterator[Engagement]:
-        """Engagements across pages, lazily (``async for``), one page in memory, up to ``limit``."""
-        walk = self._stream_walk(flow_sid, limit, page_size)
-        return self._take(self._pages(walk), Limit(limit))
 
     async def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -157,6 +131,9 @@ class AsyncEngagements(_EngagementsBase):
             async for engagement in self.stream(flow_sid, limit=limit, page_size=page_size)
         ]
 
+    def _fetch(self, url: httpx.URL) -> Awaitable[Page]:
+        return self._client._get(url)
+
     async def _pages(self, walk: Walk) -> AsyncIterator[Page]:
         while walk.next is not None:
             page = await self._client._get(walk.next)
@@ -164,8 +141,7 @@ class AsyncEngagements(_EngagementsBase):
             walk.follow(page)
             del page  # not held while the next page is read: memory stays one page
 
-    @staticmethod
-    async def _take(pages: AsyncIterator[Page], limit: Limit) -> AsyncIterator[Engagement]:
+    async def _take(self, pages: AsyncIterator[Page], limit: Limit) -> AsyncIterator[Engagement]:
         async for page in pages:
             batch = limit.take(page)
             del page  # not held while the next page is read: memory stays one page
