@@ -6,8 +6,9 @@
 ...         print(engagement.sid, engagement.status)
 """
 
+from typing import TYPE_CHECKING
+
 from ._client import AsyncStudioClient, StudioClient
-from ._models import Engagement, EngagementStatus, Page, PageMeta
 from ._version import __version__
 from .errors import (
     ApiError,
@@ -23,6 +24,9 @@ from .errors import (
     UnexpectedResponseError,
     UntrustedURLError,
 )
+
+if TYPE_CHECKING:
+    from ._models import Engagement, EngagementStatus, Page, PageMeta
 
 __all__ = [
     "ApiError",
@@ -45,3 +49,16 @@ __all__ = [
     "UntrustedURLError",
     "__version__",
 ]
+_MODELS = frozenset({"Engagement", "EngagementStatus", "Page", "PageMeta"})
+
+
+def __getattr__(name: str) -> object:
+    # The generated models are imported on first use: `import studio_engagements` stays close
+    # to `import httpx`, and a program's first page imports them anyway.
+    if name in _MODELS:
+        from . import _models
+
+        value = getattr(_models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

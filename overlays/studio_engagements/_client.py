@@ -12,7 +12,7 @@ import sys
 import time
 import warnings
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
 import httpx
 
@@ -23,10 +23,12 @@ from ._config import (
     DEFAULT_TIMEOUT,
     Settings,
 )
-from ._models import Page
 from ._request import build_request
 from ._resources import AsyncEngagements, Engagements
 from ._retry import Attempts
+
+if TYPE_CHECKING:
+    from ._models import Page
 
 __all__ = ["AsyncStudioClient", "StudioClient"]
 
@@ -151,7 +153,7 @@ class StudioClient(_ClientBase[httpx.Client]):
     def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
         attempts = self._attempts(url)
-        while not isinstance(result := attempts.outcome(*self._send(attempts.request)), Page):
+        while isinstance(result := attempts.outcome(*self._send(attempts.request)), float):
             self._sleep(result)
         return result
 
@@ -194,7 +196,7 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
     async def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
         attempts = self._attempts(url)
-        while not isinstance(result := attempts.outcome(*await self._send(attempts.request)), Page):
+        while isinstance(result := attempts.outcome(*await self._send(attempts.request)), float):
             await self._sleep(result)
         return result
 

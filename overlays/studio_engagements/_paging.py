@@ -6,11 +6,15 @@ Both clients' ``pages``/``stream`` and the CLI's export drive a :class:`Walk` an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
-from ._models import Engagement, Page
 from ._request import packaged_rules, trusted_url
 from .errors import InvalidParameterError, UnexpectedResponseError
+
+if TYPE_CHECKING:
+    from ._models import Engagement, Page
 
 
 def check_limit(limit: object) -> None:

@@ -13,17 +13,18 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
-from ._models import Engagement, Page
 from ._paging import Limit, Walk, check_limit, stream_page_size
 from ._request import page_url, resume_url, trusted_url
 
 if TYPE_CHECKING:
     from ._client import AsyncStudioClient, StudioClient
+    from ._models import Engagement, Page
 
 # What a twin gives back: a page or an awaitable one, an iterator or an async iterator.
-PageT = TypeVar("PageT", Page, Awaitable[Page])
-PagesT = TypeVar("PagesT", Iterator[Page], AsyncIterator[Page])
-EngagementsT = TypeVar("EngagementsT", Iterator[Engagement], AsyncIterator[Engagement])
+# (Strings: the generated models are imported at the first page, not with the package.)
+PageT = TypeVar("PageT", "Page", "Awaitable[Page]")
+PagesT = TypeVar("PagesT", "Iterator[Page]", "AsyncIterator[Page]")
+EngagementsT = TypeVar("EngagementsT", "Iterator[Engagement]", "AsyncIterator[Engagement]")
 
 
 class _EngagementsBase(Generic[PageT, PagesT, EngagementsT]):
@@ -81,7 +82,7 @@ class _EngagementsBase(Generic[PageT, PagesT, EngagementsT]):
         raise NotImplementedError
 
 
-class Engagements(_EngagementsBase[Page, Iterator[Page], Iterator[Engagement]]):
+class Engagements(_EngagementsBase["Page", "Iterator[Page]", "Iterator[Engagement]"]):
     """The Engagements of a flow, read through a :class:`StudioClient`."""
 
     def __init__(self, client: StudioClient) -> None:
@@ -114,7 +115,7 @@ class Engagements(_EngagementsBase[Page, Iterator[Page], Iterator[Engagement]]):
 
 
 class AsyncEngagements(
-    _EngagementsBase[Awaitable[Page], AsyncIterator[Page], AsyncIterator[Engagement]]
+    _EngagementsBase["Awaitable[Page]", "AsyncIterator[Page]", "AsyncIterator[Engagement]"]
 ):
     """The Engagements of a flow, read through an :class:`AsyncStudioClient` (awaited)."""
 

@@ -6,11 +6,10 @@ import functools
 import importlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._models import Page, ParseError
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -19,6 +18,9 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
+
+if TYPE_CHECKING:
+    from ._models import Page
 
 _ERROR_CLASSES: dict[int, type[ApiError]] = {
     401: AuthenticationError,
@@ -78,6 +80,9 @@ def read_page(response: httpx.Response) -> Page:
             body=response.content,
             request_id=request_id,
         ) from None
+    # The generated models are imported at the first page, not with the package.
+    from ._models import Page, ParseError
+
     try:
         return Page.from_dict(body)
     except (ParseError, RecursionError) as exc:

@@ -12,12 +12,15 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
-from ._models import Page
 from ._response import api_error, read_page
 from .errors import TransportError
+
+if TYPE_CHECKING:
+    from ._models import Page
 
 logger = logging.getLogger("studio_engagements")
 
