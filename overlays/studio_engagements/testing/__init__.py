@@ -6,7 +6,7 @@
 ...     ...  # real HTTP on 127.0.0.1; or mock.transport() / mock.app in-process
 """
 
-from ._core import RecordedRequest
+from ._exchange import RecordedRequest
 from ._faults import Fault, FaultKind
 from ._mock import MockStudio
 from ._wsgi import DroppedConnection
