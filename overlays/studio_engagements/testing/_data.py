@@ -35,7 +35,7 @@ def sid(prefix: str, *parts: object) -> str:
 
 
 @attrs.frozen
-class Credentials:
+class MockCredentials:
     """The account SID / auth token pair and the API key SID / secret pair the mock accepts."""
 
     account_sid: str
@@ -44,7 +44,7 @@ class Credentials:
     api_key_secret: str = attrs.field(repr=False)
 
     @classmethod
-    def for_seed(cls, seed: int) -> Credentials:
+    def for_seed(cls, seed: int) -> MockCredentials:
         """Credentials derived from the seed: stable across runs, distinct across seeds."""
         return cls(
             account_sid=sid("AC", "account", seed),

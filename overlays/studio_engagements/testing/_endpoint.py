@@ -54,7 +54,7 @@ class Endpoint:
         spec: OperationSpec,
         flows: Mapping[str, int],
         seed: int,
-        credentials: _data.Credentials,
+        credentials: _data.MockCredentials,
     ) -> None:
         self.spec = spec
         self.flows = dict(flows)

@@ -56,7 +56,7 @@ class MockStudio:
         spec_path: str | Path | None = None,
     ) -> None:
         spec = _spec.load(spec_path)
-        credentials = _data.Credentials.for_seed(seed)
+        credentials = _data.MockCredentials.for_seed(seed)
         if flows is None:
             flows = _data.default_flows(seed, spec.example_flow_sid)
         (flow_rule,) = spec.path_rules()
