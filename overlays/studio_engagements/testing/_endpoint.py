@@ -24,6 +24,7 @@ from ._exchange import (
     request_id_headers,
 )
 from ._faults import FaultKind, FaultPlan
+from ._page_tokens import PageTokens
 from ._spec import OperationSpec
 
 # Values for the CORS headers the spec documents (it names them; Twilio's values fill them in).
@@ -61,7 +62,7 @@ class Endpoint:
         self.seed = seed
         self.credentials = credentials
         self.faults = FaultPlan()
-        self._tokens = _data.PageTokens(_data.digest("page-token", seed, credentials.account_sid))
+        self._tokens = PageTokens(_data.digest("page-token", seed, credentials.account_sid))
         self._records = _records.compile_records(
             spec.document,
             spec.record_schema,

@@ -58,7 +58,7 @@ class MockStudio:
         spec = _spec.load(spec_path)
         credentials = _data.MockCredentials.for_seed(seed)
         if flows is None:
-            flows = _data.default_flows(seed, spec.example_flow_sid)
+            flows = _data.default_flows(seed, spec.example_flow_sid, spec.flow_sid_pattern)
         (flow_rule,) = spec.path_rules()
         for flow_sid, count in flows.items():
             if not flow_rule.allows(flow_sid):
@@ -74,7 +74,9 @@ class MockStudio:
         """A mock of ``flows`` flows with seeded SIDs, each of ``engagements`` engagements."""
         if flows < 0 or engagements < 0:
             raise ValueError("flows and engagements must be >= 0")
-        return cls({_data.sid("FW", "flow", i, seed): engagements for i in range(flows)}, seed=seed)
+        pattern = _spec.load().flow_sid_pattern
+        sids = [_data.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
+        return cls(dict.fromkeys(sids, engagements), seed=seed)
 
     def __repr__(self) -> str:
         return f"MockStudio(flows={self.flows!r}, seed={self._endpoint.seed})"
