@@ -18,7 +18,7 @@ from hypothesis import HealthCheck
 from schemathesis.config import SchemathesisConfig
 from schemathesis.openapi.checks import RejectedPositiveData
 
-from studio_engagements.testing import MockStudio, _core
+from studio_engagements.testing import MockStudio, _endpoint, _exchange
 
 from . import fuzz_hooks  # registers the hook that drops made-up PageToken refusals
 from .conftest import ROOT, SPEC_PATH
@@ -61,7 +61,7 @@ def test_the_suite_reached_real_pages_with_and_without_credentials() -> None:
     assert {r.method for r in MOCK.requests} > {"GET"}
 
 
-def _skip_auth(self: _core.Core, request: _core.Request) -> None:
+def _skip_auth(self: _endpoint.Endpoint, request: _exchange.Request) -> None:
     return None
 
 
@@ -76,13 +76,13 @@ def _accept_any_value(rule: Any, text: str) -> object:
     ("target", "replacement", "expected"),
     [
         pytest.param(
-            _core.Core,
+            _endpoint.Endpoint,
             ("_authenticate", _skip_auth),
             "accepts requests without authentication",
             id="no-auth",
         ),
         pytest.param(
-            _core,
+            _endpoint,
             ("_checked", _accept_any_value),
             "Schema-violating request accepted",
             id="no-validation",

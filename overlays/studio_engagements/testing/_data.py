@@ -1,15 +1,13 @@
-"""Seeded identities: hashes, SIDs, the mock's credentials, default flows and page tokens."""
+"""Seeded identities: stable hashes, SIDs, the mock's credentials and its default flows."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 
 import attrs
 
-TOKEN_PREFIX = "PT"  # noqa: S105 (a marker, not a secret)
-MAC_SIZE = 10  # with the 8-byte position, 18 bytes: 24 base64 characters, no padding
+from ._patterns import PatternShape
 
 
 def digest(*parts: object, size: int = 64) -> bytes:
@@ -35,7 +33,7 @@ def sid(prefix: str, *parts: object) -> str:
 
 
 @attrs.frozen
-class Credentials:
+class MockCredentials:
     """The account SID / auth token pair and the API key SID / secret pair the mock accepts."""
 
     account_sid: str
@@ -44,7 +42,7 @@ class Credentials:
     api_key_secret: str = attrs.field(repr=False)
 
     @classmethod
-    def for_seed(cls, seed: int) -> Credentials:
+    def for_seed(cls, seed: int) -> MockCredentials:
         """Credentials derived from the seed: stable across runs, distinct across seeds."""
         return cls(
             account_sid=sid("AC", "account", seed),
@@ -61,45 +59,22 @@ class Credentials:
         )
 
 
-def default_flows(seed: int, example_flow_sid: str | None) -> dict[str, int]:
+def seeded_sid(pattern: str | None, *parts: object) -> str:
+    """A value of the SID ``pattern`` (``^FW[0-9a-fA-F]{32}$``) derived from ``parts``.
+
+    For a literal prefix and hex digits, the same as :func:`sid` with that prefix.
+    """
+    if pattern is None:
+        raise ValueError("the flow SID parameter needs a pattern for the mock to seed flow SIDs")
+    shape = PatternShape.parse(pattern)
+    return shape.generator(0)(digest(shape.prefix, *parts, size=shape.size))
+
+
+def default_flows(
+    seed: int, example_flow_sid: str | None, flow_sid_pattern: str | None
+) -> dict[str, int]:
     """A few flows: the spec's example flow, a large one, a short one and an empty one."""
     flows = {} if example_flow_sid is None else {example_flow_sid: 120}
     for name, count in (("large", 2500), ("short", 7), ("empty", 0)):
-        flows[sid("FW", "flow", name, seed)] = count
+        flows[seeded_sid(flow_sid_pattern, "flow", name, seed)] = count
     return flows
-
-
-@attrs.frozen
-class PageTokens:
-    """Opaque page tokens: a flow position signed so that a forged or edited token is refused."""
-
-    key: bytes = attrs.field(repr=False)
-
-    def issue(self, flow_sid: str, offset: int) -> str:
-        """The token for the page of ``flow_sid`` that starts at engagement ``offset``."""
-        position = offset.to_bytes(8, "big")
-        return TOKEN_PREFIX + _b64(position + self._mac(flow_sid, position))
-
-    def offset(self, flow_sid: str, token: str) -> int | None:
-        """Where ``token`` starts in ``flow_sid``, or None if this mock did not issue it for it."""
-        if not token.startswith(TOKEN_PREFIX):
-            return None
-        text = token[len(TOKEN_PREFIX) :]
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        except ValueError:
-            return None
-        # The decoder skips stray characters and spare bits: only the canonical spelling counts.
-        if _b64(raw) != text or len(raw) != 8 + MAC_SIZE:
-            return None
-        position, mac = raw[:8], raw[8:]
-        if not hmac.compare_digest(mac, self._mac(flow_sid, position)):
-            return None
-        return int.from_bytes(position, "big")
-
-    def _mac(self, flow_sid: str, position: bytes) -> bytes:
-        return hmac.digest(self.key, flow_sid.encode() + position, "sha256")[:MAC_SIZE]
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -1,4 +1,4 @@
-"""MockStudio: the public face of the mock, wiring one core to its three adapters."""
+"""MockStudio: the public face of the mock, wiring one endpoint to its three adapters."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 
 from . import _data, _spec
-from ._core import Core, RecordedRequest
+from ._endpoint import Endpoint
+from ._exchange import RecordedRequest
 from ._faults import Fault
 from ._server import serve
 from ._transport import AsyncMockTransport, MockTransport
@@ -55,17 +56,17 @@ class MockStudio:
         spec_path: str | Path | None = None,
     ) -> None:
         spec = _spec.load(spec_path)
-        credentials = _data.Credentials.for_seed(seed)
+        credentials = _data.MockCredentials.for_seed(seed)
         if flows is None:
-            flows = _data.default_flows(seed, spec.example_flow_sid)
+            flows = _data.default_flows(seed, spec.example_flow_sid, spec.flow_sid_pattern)
         (flow_rule,) = spec.path_rules()
         for flow_sid, count in flows.items():
             if not flow_rule.allows(flow_sid):
                 raise ValueError(f"flow SID {flow_sid!r} is not {flow_rule.describe()}")
             if not isinstance(count, int) or count < 0:
                 raise ValueError(f"engagement count of {flow_sid} must be an integer >= 0")
-        self._core = Core(spec, flows, seed, credentials)
-        self.app = WSGIApp(self._core)
+        self._endpoint = Endpoint(spec, flows, seed, credentials)
+        self.app = WSGIApp(self._endpoint)
         """The in-process WSGI application (what schemathesis drives)."""
 
     @classmethod
@@ -73,64 +74,67 @@ class MockStudio:
         """A mock of ``flows`` flows with seeded SIDs, each of ``engagements`` engagements."""
         if flows < 0 or engagements < 0:
             raise ValueError("flows and engagements must be >= 0")
-        return cls({_data.sid("FW", "flow", i, seed): engagements for i in range(flows)}, seed=seed)
+        pattern = _spec.load().flow_sid_pattern
+        sids = [_data.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
+        return cls(dict.fromkeys(sids, engagements), seed=seed)
 
     def __repr__(self) -> str:
-        return f"MockStudio(flows={self.flows!r}, seed={self._core.seed})"
+        return f"MockStudio(flows={self.flows!r}, seed={self._endpoint.seed})"
 
     # -- identity ------------------------------------------------------------------------------
 
     @property
     def account_sid(self) -> str:
         """The account SID (Basic-auth user, with :attr:`auth_token`)."""
-        return self._core.credentials.account_sid
+        return self._endpoint.credentials.account_sid
 
     @property
     def auth_token(self) -> str:
         """The auth token."""
-        return self._core.credentials.auth_token
+        return self._endpoint.credentials.auth_token
 
     @property
     def api_key_sid(self) -> str:
         """An API key SID (``SK...``), accepted with :attr:`api_key_secret` too."""
-        return self._core.credentials.api_key_sid
+        return self._endpoint.credentials.api_key_sid
 
     @property
     def api_key_secret(self) -> str:
         """The API key's secret."""
-        return self._core.credentials.api_key_secret
+        return self._endpoint.credentials.api_key_secret
 
     @property
     def seed(self) -> int:
         """The seed all data, credentials and tokens derive from."""
-        return self._core.seed
+        return self._endpoint.seed
 
     @property
     def flows(self) -> dict[str, int]:
         """Seeded flow SIDs and how many engagements each has."""
-        return dict(self._core.flows)
+        return dict(self._endpoint.flows)
 
     def engagements(self, flow_sid: str) -> list[dict[str, Any]]:
         """Every engagement of a seeded flow, in the order pages serve them."""
-        if flow_sid not in self._core.flows:
+        if flow_sid not in self._endpoint.flows:
             raise KeyError(f"{flow_sid} is not a seeded flow")
-        return [self._core.engagement(flow_sid, i) for i in range(self._core.flows[flow_sid])]
+        count = self._endpoint.flows[flow_sid]
+        return [self._endpoint.engagement(flow_sid, i) for i in range(count)]
 
     # -- the three ways in -----------------------------------------------------------------------
 
     def transport(self) -> httpx.BaseTransport:
         """An ``httpx`` transport for ``httpx.Client(transport=..., base_url=IN_PROCESS_URL)``."""
-        return MockTransport(self._core)
+        return MockTransport(self._endpoint)
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """The same for ``httpx.AsyncClient``."""
-        return AsyncMockTransport(self._core)
+        return AsyncMockTransport(self._endpoint)
 
     def serve(
         self, host: str = "127.0.0.1", port: int = 0
     ) -> contextlib.AbstractContextManager[str]:
         """A real threaded HTTP server; ``with mock.serve() as base_url:``, stopped on exit."""
-        return serve(self._core, host, port)
+        return serve(self._endpoint, host, port)
 
     def client(self, **kwargs: Any) -> StudioClient:
         """A ``StudioClient`` wired to this mock in-process (keyword arguments override)."""
@@ -165,21 +169,21 @@ class MockStudio:
         Queued after faults already queued; e.g. ``inject(Fault.server_error(503), times=3,
         after=2)`` lets two pages through, then fails three requests in a row.
         """
-        self._core.faults.inject(fault, times, after)
+        self._endpoint.faults.inject(fault, times, after)
 
     def inject_rate(self, rate: float, faults: Sequence[Fault], seed: int = 0) -> None:
         """Fail a ``rate`` share of later requests with ``faults``, drawn by ``seed``."""
-        self._core.faults.inject_rate(rate, faults, seed)
+        self._endpoint.faults.inject_rate(rate, faults, seed)
 
     def clear_faults(self) -> None:
         """Stop injecting faults."""
-        self._core.faults.clear()
+        self._endpoint.faults.clear()
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (a copy; safe across threads)."""
-        return self._core.requests()
+        return self._endpoint.requests()
 
     def reset_requests(self) -> None:
         """Forget the requests received so far."""
-        self._core.reset_requests()
+        self._endpoint.reset_requests()

@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import unquote, urlsplit
 
-from ._core import Core, Request
+from ._endpoint import Endpoint
+from ._exchange import Request
 
 if TYPE_CHECKING:
     from ._mock import MockStudio
@@ -25,7 +26,7 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default listen backlog is 5: 32 clients connecting at once overflow it, and
     # the kernel drops their SYNs, which are resent after 1 s (p99 latency ~1.8 s under load).
     request_queue_size = 128
-    core: Core
+    endpoint: Endpoint
     netloc: str
 
 
@@ -50,7 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
             scheme="http",
             server=self.server.netloc,
         )
-        reply = self.server.core.handle(request)
+        reply = self.server.endpoint.handle(request)
         if reply.delay:
             time.sleep(reply.delay)
         response = reply.response
@@ -86,24 +87,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def handle_one_request(self) -> None:
-        """Serve one request, whatever its method (unknown ones get the core's 405)."""
+        """Serve one request, whatever its method (unknown ones get the endpoint's 405)."""
         try:
             super().handle_one_request()
         except (ConnectionResetError, BrokenPipeError):
             self.close_connection = True  # the client went away: nothing to answer
 
     def __getattr__(self, name: str) -> object:
-        # BaseHTTPRequestHandler dispatches to do_<METHOD>; every method goes to the core.
+        # BaseHTTPRequestHandler dispatches to do_<METHOD>; every method goes to the endpoint.
         if name.startswith("do_"):
             return self._answer
         raise AttributeError(name)
 
 
 @contextlib.contextmanager
-def serve(core: Core, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run the server in a thread; yield its base URL; stop it and free the port on exit."""
     server = _Server((host, port), _Handler)
-    server.core = core
+    server.endpoint = endpoint
     bound_host, bound_port = server.server_address[:2]
     host_text = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
     server.netloc = f"{host_text}:{bound_port}"

@@ -63,6 +63,12 @@ class OperationSpec:
         """Path parameter rules in the spec's order."""
         return [rule for rule in self.rules.values() if rule.location == "path"]
 
+    @property
+    def flow_sid_pattern(self) -> str | None:
+        """The pattern of the route's one path parameter (``^FW[0-9a-fA-F]{32}$``)."""
+        (flow_rule,) = self.path_rules()
+        return flow_rule.pattern
+
 
 def load(spec_path: str | Path | None = None) -> OperationSpec:
     """Read the operation from ``spec_path``, or from the spec packaged with the client."""

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
-from ._core import Core, Reply, Request
+from ._endpoint import Endpoint
+from ._exchange import Reply, Request
 
 DROPPED = "Server disconnected without sending a response."
 
@@ -78,13 +79,13 @@ def _response(reply: Reply, request: httpx.Request) -> httpx.Response:
 class MockTransport(httpx.BaseTransport):
     """Sends an ``httpx.Client``'s requests to the mock, in the calling thread."""
 
-    def __init__(self, core: Core) -> None:
-        self._core = core
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` (faults raise what httpx raises for a real peer)."""
         request.read()
-        reply = self._core.handle(_request(request))
+        reply = self._endpoint.handle(_request(request))
         wait = _wait(reply, request)
         if wait:
             time.sleep(wait)
@@ -96,13 +97,13 @@ class MockTransport(httpx.BaseTransport):
 class AsyncMockTransport(httpx.AsyncBaseTransport):
     """Sends an ``httpx.AsyncClient``'s requests to the mock, without blocking the event loop."""
 
-    def __init__(self, core: Core) -> None:
-        self._core = core
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` (faults raise what httpx raises for a real peer)."""
         await request.aread()
-        reply = self._core.handle(_request(request))
+        reply = self._endpoint.handle(_request(request))
         wait = _wait(reply, request)
         if wait:
             await asyncio.sleep(wait)

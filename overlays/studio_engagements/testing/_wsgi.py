@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from ._core import Core, Request
+from ._endpoint import Endpoint
+from ._exchange import Request
 
 
 class DroppedConnection(ConnectionAbortedError):
@@ -18,10 +19,10 @@ StartResponse = Callable[..., Any]
 
 
 class WSGIApp:
-    """A WSGI application over the core."""
+    """A WSGI application over the endpoint."""
 
-    def __init__(self, core: Core) -> None:
-        self._core = core
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Answer one WSGI request."""
@@ -44,7 +45,7 @@ class WSGIApp:
             scheme=str(environ.get("wsgi.url_scheme", "http")),
             server=server,
         )
-        reply = self._core.handle(request)
+        reply = self._endpoint.handle(request)
         if reply.delay:
             time.sleep(reply.delay)
         if reply.response is None:

@@ -5,23 +5,28 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
-import re
 import threading
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import attrs
-
 from studio_engagements._rules import ParameterRule
 
 from . import _data, _records
-from ._faults import Fault, FaultKind, FaultPlan
+from ._exchange import (
+    RecordedRequest,
+    Reply,
+    Request,
+    Response,
+    error_response,
+    json_response,
+    not_found_response,
+    request_id_headers,
+)
+from ._faults import FaultKind, FaultPlan
+from ._page_tokens import PageTokens
 from ._spec import OperationSpec
 
-JSON = "application/json"
 # Values for the CORS headers the spec documents (it names them; Twilio's values fill them in).
 CORS_VALUES = {
     "Access-Control-Allow-Origin": "*",
@@ -32,93 +37,32 @@ CORS_VALUES = {
     "Access-Control-Expose-Headers": "ETag, Twilio-Request-Id",
 }
 NOT_JSON_BODY = b"<html><body><h1>502 Bad Gateway</h1>The upstream answered badly.</body></html>"
-_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
-
-
-@attrs.frozen
-class Request:
-    """An HTTP request as the adapters hand it over."""
-
-    method: str
-    path: str
-    """The decoded path, without the query."""
-    query: str
-    """The raw query string, without ``?``."""
-    headers: Mapping[str, str]
-    """Header values by lower-case name."""
-    scheme: str = "http"
-    server: str = "127.0.0.1"
-    """``host[:port]`` to use for URLs when the ``Host`` header is missing or unusable."""
-
-    @property
-    def origin(self) -> str:
-        """``scheme://host[:port]`` the client reached: where meta URLs must point."""
-        host = self.headers.get("host", "")
-        return f"{self.scheme}://{host if _HOST.fullmatch(host) else self.server}"
-
-
-@attrs.frozen
-class Response:
-    """Status, headers and the complete body."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-@attrs.frozen
-class Reply:
-    """What an adapter must do: send ``response`` (None: drop the connection), as ``fault`` says."""
-
-    response: Response | None
-    fault: Fault | None = None
-
-    @property
-    def delay(self) -> float:
-        """Seconds to wait before answering."""
-        return self.fault.seconds if self.fault and self.fault.kind is FaultKind.DELAY else 0.0
-
-    @property
-    def truncated(self) -> bool:
-        """Whether to send less body than ``Content-Length`` announces."""
-        return self.fault is not None and self.fault.kind is FaultKind.TRUNCATED_BODY
-
-
-@attrs.frozen
-class RecordedRequest:
-    """A request the mock received (faulted ones included)."""
-
-    method: str
-    path: str
-    query: dict[str, str] = attrs.field(hash=False)
-    """The first value of each query parameter."""
-    user: str | None
-    """The Basic-auth user presented, if any (never the password)."""
 
 
 class _Rejected(Exception):
-    """A finished error answer, raised to stop checking (never escapes the core)."""
+    """A finished error answer, raised to stop checking (never escapes the endpoint)."""
 
     def __init__(self, response: Response) -> None:
         self.response = response
 
 
-class Core:
-    """The endpoint: auth, validation from the spec, seeded data, pagination, faults."""
+class Endpoint:
+    """The one place that answers a request: auth, validation from the spec, seeded data,
+    pagination, faults."""
 
     def __init__(
         self,
         spec: OperationSpec,
         flows: Mapping[str, int],
         seed: int,
-        credentials: _data.Credentials,
+        credentials: _data.MockCredentials,
     ) -> None:
         self.spec = spec
         self.flows = dict(flows)
         self.seed = seed
         self.credentials = credentials
         self.faults = FaultPlan()
-        self._tokens = _data.PageTokens(_data.digest("page-token", seed, credentials.account_sid))
+        self._tokens = PageTokens(_data.digest("page-token", seed, credentials.account_sid))
         self._records = _records.compile_records(
             spec.document,
             spec.record_schema,
@@ -174,14 +118,14 @@ class Core:
                 return Reply(None, fault)
             case FaultKind.RATE_LIMIT:
                 headers = {"Retry-After": fault.retry_after or "1"}
-                return Reply(_error(429, 20429, "Too Many Requests", headers), fault)
+                return Reply(error_response(429, 20429, "Too Many Requests", headers), fault)
             case FaultKind.SERVER_ERROR:
                 status = fault.status or 500
                 return Reply(
-                    _error(status, 20000 + status, "Service unavailable (injected)"), fault
+                    error_response(status, 20000 + status, "Service unavailable (injected)"), fault
                 )
             case FaultKind.NOT_JSON:
-                html = (("Content-Type", "text/html; charset=utf-8"), *_common_headers())
+                html = (("Content-Type", "text/html; charset=utf-8"), *request_id_headers())
                 return Reply(Response(200, html, NOT_JSON_BODY), fault)
             case _:  # delay, truncated body: the normal answer, sent late or short
                 return Reply(self.answer(request), fault)
@@ -191,12 +135,12 @@ class Core:
         try:
             params = self.spec.match(request.path)
             if params is None:
-                raise _Rejected(_not_found(request.path))
+                raise _Rejected(not_found_response(request.path))
             if request.method != "GET":
                 message = (
                     f"Method {request.method} is not implemented by the mock: it serves GET only"
                 )
-                raise _Rejected(_error(405, 20004, message, {"Allow": "GET"}))
+                raise _Rejected(error_response(405, 20004, message, {"Allow": "GET"}))
             self._authenticate(request)
             values = self._validated(params, request.query)
             return self._page(request, values)
@@ -213,7 +157,7 @@ class Core:
         ]
         if not any(matches):
             headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
-            raise _Rejected(_error(401, 20003, "Authenticate", headers))
+            raise _Rejected(error_response(401, 20003, "Authenticate", headers))
 
     def _validated(self, params: Mapping[str, str], query: str) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -224,7 +168,9 @@ class Core:
             if rule.name in given:
                 values[rule.name] = _checked(rule, given[rule.name])
             elif rule.required:
-                raise _Rejected(_error(400, 20001, f"Missing required parameter {rule.name}"))
+                raise _Rejected(
+                    error_response(400, 20001, f"Missing required parameter {rule.name}")
+                )
         return values
 
     def _page(self, request: Request, values: Mapping[str, object]) -> Response:
@@ -232,7 +178,7 @@ class Core:
         flow_sid = str(values[flow_rule.name])
         path = self.spec.path.replace("{" + flow_rule.name + "}", flow_sid)
         if flow_sid not in self.flows:
-            raise _Rejected(_not_found(path))
+            raise _Rejected(not_found_response(path))
         count = self.flows[flow_sid]
         page_size = _integer(values, "PageSize", self.spec.default_page_size)
         page = _integer(values, "Page", 0)
@@ -243,7 +189,7 @@ class Core:
             found = self._tokens.offset(flow_sid, str(token))
             if found is None:
                 message = f"Invalid PageToken: {token!r} was not issued for {flow_sid}"
-                raise _Rejected(_error(400, 20001, message))
+                raise _Rejected(error_response(400, 20001, message))
             offset = found
         end = min(offset + page_size, count)
 
@@ -270,7 +216,7 @@ class Core:
             },
         }
         headers = [(name, self._cors_value(name)) for name in self.spec.cors_headers]
-        return _json(200, body, headers)
+        return json_response(200, body, headers)
 
     def _cors_value(self, name: str) -> str:
         if name in CORS_VALUES:
@@ -285,7 +231,7 @@ def _checked(rule: ParameterRule, text: str) -> object:
         value = None
     if value is None or not rule.allows(value):
         message = f"Invalid {rule.name}: {text!r} is not {rule.describe()}"
-        raise _Rejected(_error(400, 20001, message))
+        raise _Rejected(error_response(400, 20001, message))
     return value
 
 
@@ -311,31 +257,3 @@ def _basic_credentials(header: str) -> tuple[bytes, bytes] | None:
         return None
     user, colon, password = decoded.partition(b":")
     return (user, password) if colon else None
-
-
-def _common_headers() -> tuple[tuple[str, str], ...]:
-    return (("Twilio-Request-Id", "RQ" + uuid.uuid4().hex),)
-
-
-def _json(
-    status: int, body: object, headers: list[tuple[str, str]] | Mapping[str, str]
-) -> Response:
-    extra = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
-    encoded = json.dumps(body, separators=(",", ":")).encode()
-    return Response(status, (("Content-Type", JSON), *_common_headers(), *extra), encoded)
-
-
-def _error(
-    status: int, code: int, message: str, headers: Mapping[str, str] | None = None
-) -> Response:
-    body = {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
-    return _json(status, body, headers or {})
-
-
-def _not_found(path: str) -> Response:
-    return _error(404, 20404, f"The requested resource {path} was not found")
