@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -60,3 +61,10 @@ def read_banner(process: subprocess.Popen[str]) -> tuple[list[str], dict[str, st
     )
     (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
     return lines, exports, url
+
+
+def cli_env(mock: MockStudio) -> dict[str, str]:
+    """The environment for a CLI run against ``mock``: its credentials, no other TWILIO_ ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
+    return env

@@ -6,24 +6,23 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+import attrs
 import click
+import httpx
 
 from .._client import StudioClient
 from .._models import Engagement
 from .._version import __version__
 from ..errors import (
-    ApiError,
     ConfigurationError,
     InvalidParameterError,
     StudioError,
-    TransportError,
-    UnexpectedResponseError,
     UntrustedURLError,
 )
+from ._exits import EXIT_INTERRUPTED, EXIT_OTHER, EXIT_USAGE, exit_code, most_serious, one_line
 from ._export import (
     FIELDS,
     FORMATS,
@@ -31,34 +30,15 @@ from ._export import (
     ExportFailed,
     PartialFile,
     Progress,
-    count_records,
     engagement_table,
     export,
     render_rows,
 )
-
-EXIT_OTHER, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
-
-
-def exit_code(error: BaseException) -> int:
-    """The documented exit code for an error."""
-    if isinstance(error, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
-    if isinstance(error, TransportError):
-        return EXIT_NETWORK
-    if isinstance(error, ApiError | UnexpectedResponseError):
-        return EXIT_API
-    if isinstance(error, OSError):  # the output could not be written
-        return EXIT_OTHER
-    return EXIT_USAGE
-
-
-def one_line(error: BaseException) -> str:
-    """``Type: message`` on a single line."""
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupted"
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}"
+from ._flow_list import gather_flow_sids
+from ._jobs import FileJob, Plan, RerunRefused
+from ._many import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Gate, export_many
+from ._state import Shape
+from ._summary import LiveFlows, print_summary
 
 
 class _Group(click.Group):
@@ -106,8 +86,8 @@ def _fields(value: str | None, fmt: str) -> tuple[str, ...]:
 
 
 @main.command(name="list")
-@click.argument("flow_sid")
-@click.option("--limit", type=click.IntRange(min=1), help="Stop after N engagements.")
+@click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N engagements (per flow).")
 @click.option(
     "--page-size", type=int, help="Engagements per request (default: the largest the API allows)."
 )
@@ -117,8 +97,27 @@ def _fields(value: str | None, fmt: str) -> tuple[str, ...]:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (via FILE.partial).",
+    help="Write here (via FILE.partial); run the same command again to resume.",
 )
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each flow to DIR/<FLOW_SID>.jsonl (or .csv), each via its own .partial.",
+)
+@click.option(
+    "--flows-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read flow SIDs from FILE, one per line (blank lines and # comments allowed).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, MAX_CONCURRENCY),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help=f"Flows exported at once (at most {MAX_CONCURRENCY}: Twilio limits concurrent requests "
+    "per account, so more only queue; a 429 pauses every flow for its Retry-After).",
+)
+@click.option("--restart", is_flag=True, help="Discard unfinished .partial files and start over.")
 @click.option("--resume-from", metavar="URL", help="Continue a failed export from this page URL.")
 @click.option("--base-url", help="API origin, e.g. a mock's http://127.0.0.1:4010.")
 @click.option("--region", help="Twilio region, e.g. au1 (or TWILIO_REGION).")
@@ -134,121 +133,189 @@ def _fields(value: str | None, fmt: str) -> tuple[str, ...]:
     help="Refuse a page larger than this (default 64 MiB).",
 )
 @click.pass_context
-def list_command(
-    ctx: click.Context,
-    flow_sid: str,
-    limit: int | None,
-    page_size: int | None,
-    fmt: str,
-    fields: str | None,
-    output: Path | None,
-    resume_from: str | None,
-    base_url: str | None,
-    region: str | None,
-    edge: str | None,
-    timeout: float | None,
-    max_response_bytes: int | None,
-) -> None:
-    """Export the engagements of FLOW_SID as jsonl (default), csv or a table.
+def list_command(ctx: click.Context, /, **options: Any) -> None:
+    """Export the engagements of one or more flows as jsonl (default), csv or a table.
 
     Credentials come from TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
-    TWILIO_API_SECRET). With --output, the export is written to FILE.partial and renamed to FILE
-    only when complete; after a failure, the command to resume is printed.
+    TWILIO_API_SECRET). With --output (one flow) or --output-dir (any number of flows), each
+    file is written to FILE.partial and renamed to FILE only when complete; after each whole
+    page, where the export stands is saved beside it, so running the same command again skips
+    complete flows and continues the others. --restart starts over.
 
     \b
     Examples:
       studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --output all.jsonl
-      studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --format csv --fields sid,status
+      studio-engagements list FWxxx... FWyyy... --output-dir exports --concurrency 4
+      studio-engagements list --flows-file flows.txt --output-dir exports --format csv
       studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --format table --limit 20
     """
-    chosen = _fields(fields, fmt)
-    if resume_from is not None and (output is None or fmt == "table"):
-        raise click.UsageError("--resume-from continues a jsonl or csv --output file")
-    options: dict[str, Any] = {}
-    if timeout is not None:
-        options["timeout"] = timeout
-    if max_response_bytes is not None:
-        options["max_response_bytes"] = max_response_bytes
-    with StudioClient(base_url=base_url, region=region, edge=edge, **options) as client:
-        if fmt == "table":
-            try:
-                _table(client, flow_sid, limit, page_size, chosen, output)
-            except (StudioError, KeyboardInterrupt) as error:
-                if ctx.find_root().params.get("debug") and isinstance(error, StudioError):
-                    raise
-                click.echo(f"error: {one_line(error)}", err=True)
-                ctx.exit(exit_code(error))
-            return
-        sink = _open_sink(output, resume=resume_from is not None)
-        already = (
-            count_records(sink.partial, fmt) if isinstance(sink, PartialFile) and resume_from else 0
-        )
-        progress = _ProgressLine()
-        header_owed = fmt == "csv" and (not isinstance(sink, PartialFile) or sink.is_empty)
+    request = _ListRequest.from_options(options)
+    client_options: dict[str, Any] = {
+        name: options[name]
+        for name in ("base_url", "region", "edge", "timeout", "max_response_bytes")
+        if options[name] is not None
+    }
+    if request.output_dir is not None:
+        _export_many(ctx, request, client_options)
+        return
+    with StudioClient(**client_options) as client:
+        if request.shape.format == "table":
+            _table_command(ctx, client, request)
+        elif request.output is not None:
+            _file_command(ctx, client, request)
+        else:
+            _stdout_command(ctx, client, request)
 
-        def write(batch: list[Engagement]) -> None:
-            nonlocal header_owed
-            text = render_rows(batch, chosen, fmt, header=header_owed)
-            header_owed = False
-            if isinstance(sink, PartialFile):
-                sink.write_page(text)
-            else:
-                sink.write(text)
-                sink.flush()
 
-        try:
-            done = export(
-                client.engagements,
-                flow_sid,
-                limit=limit,
-                page_size=page_size,
-                resume_from=resume_from,
-                already=already,
-                write=write,
-                on_page=progress.update,
+@attrs.frozen
+class _ListRequest:
+    """The ``list`` command's options, checked together before anything is sent."""
+
+    flow_sids: tuple[str, ...]
+    shape: Shape
+    output: Path | None
+    output_dir: Path | None
+    concurrency: int
+    restart: bool
+    resume_from: str | None
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> _ListRequest:
+        fmt = options["fmt"]
+        sids = gather_flow_sids(options["flow_sids"], options["flows_file"])
+        if options["output"] is not None and options["output_dir"] is not None:
+            raise click.UsageError("give --output FILE (one flow) or --output-dir DIR, not both")
+        if len(sids) > 1 and options["output_dir"] is None:
+            raise click.UsageError(
+                f"{len(sids)} flows need --output-dir DIR: each is written to DIR/<FLOW_SID>.{fmt}"
             )
-        except ExportFailed as failed:
-            progress.close()
-            if isinstance(failed.cause, BrokenPipeError):
-                # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                ctx.exit(EXIT_OTHER)
-            _report_failure(ctx, failed, sink, resume_from)
-            return
-        progress.close()
-        if isinstance(sink, PartialFile):
-            sink.finish()
-            click.echo(f"wrote {done.engagements} engagements to {sink.final}", err=True)
+        if options["output_dir"] is not None and fmt == "table":
+            raise click.UsageError("--output-dir writes jsonl or csv files, not a table")
+        if options["resume_from"] is not None and (options["output"] is None or fmt == "table"):
+            raise click.UsageError("--resume-from continues a jsonl or csv --output file")
+        shape = Shape(fmt, _fields(options["fields"], fmt), options["page_size"], options["limit"])
+        return cls(
+            sids, shape, options["output"], options["output_dir"], options["concurrency"],
+            options["restart"], options["resume_from"],
+        )  # fmt: skip
 
 
-def _open_sink(output: Path | None, *, resume: bool) -> PartialFile | IO[str]:
-    if output is None:
-        return sys.stdout
+def _export_many(ctx: click.Context, request: _ListRequest, client_options: dict[str, Any]) -> None:
+    """Every flow to its own file in --output-dir, concurrently; a summary; the worst exit code."""
+    assert request.output_dir is not None
     try:
-        return PartialFile(output, resume=resume)
+        request.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(f"cannot use --output-dir {request.output_dir}: {error}") from None
+    jobs = [
+        FileJob(sid, request.output_dir / f"{sid}.{request.shape.format}", request.shape)
+        for sid in request.flow_sids
+    ]
+    plans = _plans(jobs, request.restart, None)
+    gate = Gate()
+    http = httpx.Client(follow_redirects=False, event_hooks=gate.hooks())
+    live = LiveFlows(len(jobs))
+    interrupted = False
+    try:
+        with StudioClient(http_client=http, **client_options) as client:
+            results = export_many(
+                client.engagements,
+                list(zip(jobs, plans, strict=True)),
+                concurrency=request.concurrency,
+                gate=gate,
+                on_change=live.update,
+            )
+    except KeyboardInterrupt as stop:
+        interrupted = True
+        results = stop.args[0] if stop.args else []
+    finally:
+        live.close()
+        http.close()
+    print_summary(results)
+    codes = [exit_code(result.error) for result in results if result.error is not None]
+    if any(result.status == "failed" for result in results):
+        click.echo("run the same command again to resume the unfinished flows", err=True)
+    ctx.exit(most_serious([*codes, EXIT_INTERRUPTED] if interrupted else codes))
 
 
-def _report_failure(
-    ctx: click.Context, failed: ExportFailed, sink: PartialFile | IO[str], resumed: str | None
-) -> None:
+def _plans(jobs: list[FileJob], restart: bool, resume_from: str | None) -> list[Plan]:
+    """Every job's plan, or a usage error naming every file a rerun cannot continue."""
+    plans: list[Plan] = []
+    refused: list[str] = []
+    for job in jobs:
+        try:
+            plans.append(job.plan(restart=restart, resume_from=resume_from))
+        except (RerunRefused, OSError) as error:
+            refused.append(str(error))
+    if refused:
+        raise click.UsageError("\n".join(refused))
+    return plans
+
+
+def _file_command(ctx: click.Context, client: StudioClient, request: _ListRequest) -> None:
+    """One flow to --output FILE: started, resumed, or skipped when already complete."""
+    assert request.output is not None
+    (sid,) = request.flow_sids
+    job = FileJob(sid, request.output, request.shape)
+    (plan,) = _plans([job], request.restart, request.resume_from)
+    if plan.action == "skip":
+        click.echo(f"{job.final} is complete already (--restart exports it again)", err=True)
+        return
+    progress = _ProgressLine()
+    try:
+        done = job.run(plan, client.engagements, on_page=progress.update)
+    except ExportFailed as failed:
+        progress.close()
+        _report_failure(ctx, failed, job)
+        return
+    progress.close()
+    click.echo(f"wrote {done.engagements} engagements to {job.final}", err=True)
+
+
+def _stdout_command(ctx: click.Context, client: StudioClient, request: _ListRequest) -> None:
+    """One flow to stdout, page by page (a csv header first)."""
+    (sid,) = request.flow_sids
+    shape = request.shape
+    header_owed = shape.format == "csv"
+    out = sys.stdout  # taken before the progress display, which redirects sys.stdout
+    progress = _ProgressLine()
+
+    def write(batch: list[Engagement]) -> None:
+        nonlocal header_owed
+        out.write(render_rows(batch, shape.fields, shape.format, header=header_owed))
+        out.flush()
+        header_owed = False
+
+    try:
+        export(
+            client.engagements, sid, limit=shape.limit, page_size=shape.page_size,
+            resume_from=None, already=0, write=write, on_page=progress.update,
+        )  # fmt: skip
+    except ExportFailed as failed:
+        progress.close()
+        if isinstance(failed.cause, BrokenPipeError):
+            # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_OTHER)
+        _report_failure(ctx, failed, None)
+    progress.close()
+
+
+def _report_failure(ctx: click.Context, failed: ExportFailed, job: FileJob | None) -> None:
+    """The error in one line, what was kept, and how to go on; then the exit code."""
     if ctx.find_root().params.get("debug") and not isinstance(failed.cause, KeyboardInterrupt):
         raise failed.cause
     click.echo(f"error: {one_line(failed.cause)}", err=True)
-    if isinstance(sink, PartialFile):
-        sink.abandon()
-        click.echo(f"{failed.written} engagements are in {sink.partial}", err=True)
-    else:
-        click.echo(f"{failed.written} engagements were written", err=True)
-    resume_url = failed.resume_from if failed.resume_from is not None else resumed
+    where = f"are in {job.partial}" if job is not None else "were written"
+    click.echo(f"{failed.written} engagements {where}", err=True)
     if isinstance(failed.cause, UntrustedURLError):
         # Resuming from that URL would be refused again: there is nothing safe to suggest.
         click.echo("the API pointed the next page to another origin; not resuming", err=True)
-    elif isinstance(sink, PartialFile):
-        click.echo(f"resume with: {_resume_command(resume_url)}", err=True)
-    elif resume_url is not None:
-        click.echo(f"the next page to read is {resume_url}", err=True)
+    elif job is not None:
+        click.echo("run the same command again to resume, or:", err=True)
+        click.echo(f"resume with: {_resume_command(failed.resume_from)}", err=True)
+    elif failed.resume_from is not None:
+        click.echo(f"the next page to read is {failed.resume_from}", err=True)
     ctx.exit(exit_code(failed.cause))
 
 
@@ -272,26 +339,30 @@ def _resume_command(resume_url: str | None) -> str:
     return shlex.join(["studio-engagements", *cleaned])
 
 
-def _table(
-    client: StudioClient,
-    flow_sid: str,
-    limit: int | None,
-    page_size: int | None,
-    fields: Sequence[str],
-    output: Path | None,
-) -> None:
+def _table_command(ctx: click.Context, client: StudioClient, request: _ListRequest) -> None:
+    """One flow as a table, on stdout or in --output FILE (via FILE.partial)."""
     from rich.console import Console
 
-    rows = list(client.engagements.stream(flow_sid, limit=limit, page_size=page_size))
-    table = engagement_table(rows, fields)
-    if output is None:
+    (sid,) = request.flow_sids
+    shape = request.shape
+    try:
+        rows = list(client.engagements.stream(sid, limit=shape.limit, page_size=shape.page_size))
+    except (StudioError, KeyboardInterrupt) as error:
+        if ctx.find_root().params.get("debug") and isinstance(error, StudioError):
+            raise
+        click.echo(f"error: {one_line(error)}", err=True)
+        ctx.exit(exit_code(error))
+    table = engagement_table(rows, shape.fields)
+    if request.output is None:
         # A terminal wraps the table to its width; a pipe gets whole lines, SIDs unbroken.
         Console(width=None if sys.stdout.isatty() else 1000).print(table)
         return
-    partial = output.with_name(output.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        Console(file=handle, width=1000).print(table)
-    partial.replace(output)
+    text = Console(width=1000)
+    with text.capture() as captured:
+        text.print(table)
+    sink = PartialFile(request.output, resume=False)
+    sink.write_page(captured.get())
+    sink.finish()
 
 
 class _ProgressLine:

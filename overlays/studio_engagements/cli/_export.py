@@ -45,6 +45,8 @@ class Progress:
 
     engagements: int
     pages: int
+    next_url: str | None = None
+    """Where the export goes on: the next page's URL (None: nothing more to read)."""
 
 
 def render_rows(
@@ -111,8 +113,8 @@ def export(
             write(batch)
             written += len(batch)
             pages += 1
-            on_page(Progress(already + written, pages))
-            url = page.meta.next_page_url
+            url = None if owed.done else page.meta.next_page_url
+            on_page(Progress(already + written, pages, url))
             if owed.done:
                 break
         return Progress(already + written, pages)
@@ -132,6 +134,11 @@ class PartialFile:
             "a" if resume else "w", encoding="utf-8", newline=""
         )
         self._good_size = self._handle.tell()
+
+    @property
+    def size(self) -> int:
+        """Bytes in the file up to the end of the last whole page."""
+        return self._good_size
 
     @property
     def is_empty(self) -> bool:

@@ -1,0 +1,235 @@
+"""`list` with many flows and `--output-dir`, and "run it again": against the mock over HTTP."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from studio_engagements.cli._many import Gate
+from studio_engagements.testing import Fault, MockStudio
+
+from .helpers import cli_env
+
+CLI = [sys.executable, "-m", "studio_engagements"]
+FLOWS = ["FW" + letter * 32 for letter in "abcd"]
+PAGE = 50
+COUNT = 180  # 4 pages of 50 per flow
+
+
+@pytest.fixture
+def mock() -> MockStudio:
+    return MockStudio(flows=dict.fromkeys(FLOWS, COUNT), seed=7)
+
+
+@pytest.fixture
+def server(mock: MockStudio) -> Iterator[str]:
+    with mock.serve() as base_url:
+        yield base_url
+
+
+def run(mock: MockStudio, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, "list", *args], capture_output=True, text=True, env=cli_env(mock), timeout=120,
+        **kwargs,
+    )  # fmt: skip
+
+
+def export_args(server: str, out: Path, *extra: str) -> list[str]:
+    return [
+        *FLOWS,
+        "--base-url",
+        server,
+        "--page-size",
+        str(PAGE),
+        "--output-dir",
+        str(out),
+        *extra,
+    ]
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def assert_exact(mock: MockStudio, out: Path) -> None:
+    for flow in FLOWS:
+        assert lines(out / f"{flow}.jsonl") == mock.engagements(flow), flow
+    assert not list(out.glob("*.partial*")), "a .partial or a state file was left"
+
+
+def requests_per_flow(mock: MockStudio) -> Counter[str]:
+    return Counter(request.path.split("/")[3] for request in mock.requests)
+
+
+def test_four_flows_run_concurrently_and_exactly(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    pages = 4 * (-(-COUNT // PAGE))
+    delay = 0.25
+    mock.inject(Fault.delay(delay), times=pages)
+    started = time.monotonic()
+    result = run(mock, *export_args(server, tmp_path))
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert_exact(mock, tmp_path)
+    assert elapsed < 0.6 * pages * delay, f"{elapsed:.2f} s for {pages} pages of {delay} s"
+    assert "4 of 4 complete" in result.stderr
+
+
+def test_an_outage_then_the_same_command_again_completes_exactly(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    mock.inject(Fault.server_error(503), times=60, after=6)
+    first = run(mock, *export_args(server, tmp_path))
+    assert first.returncode == 3, first.stderr
+    assert "run the same command again" in first.stderr
+    final = sorted(tmp_path.glob("*.jsonl"))
+    partial = sorted(tmp_path.glob("*.jsonl.partial"))
+    assert final or partial
+    for path in final:  # a finished flow is final and whole
+        assert lines(path) == mock.engagements(path.stem)
+    pages_per_flow = -(-COUNT // PAGE)
+    finished = {path.name.split(".")[0] for path in final}
+    written = {path.name.split(".")[0]: len(lines(path)) // PAGE for path in partial}
+    mock.clear_faults()
+    mock.reset_requests()
+    again = run(mock, *export_args(server, tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert_exact(mock, tmp_path)
+    asked = requests_per_flow(mock)
+    for flow in FLOWS:
+        missing = 0 if flow in finished else pages_per_flow - written.get(flow, 0)
+        assert asked.get(flow, 0) == missing, (flow, asked, written)
+
+
+def test_one_flow_with_output_resumes_when_run_again(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "one.jsonl"
+    args = [FLOWS[0], "--base-url", server, "--page-size", str(PAGE), "--output", str(out)]
+    mock.inject(Fault.server_error(503), times=3, after=2)
+    first = run(mock, *args)
+    assert first.returncode == 3, first.stderr
+    assert len(lines(tmp_path / "one.jsonl.partial")) == 2 * PAGE
+    mock.reset_requests()
+    again = run(mock, *args)
+    assert again.returncode == 0, again.stderr
+    assert lines(out) == mock.engagements(FLOWS[0])
+    assert len(mock.requests) == 2  # pages 3 and 4 only
+    mock.reset_requests()
+    complete = run(mock, *args)
+    assert complete.returncode == 0
+    assert "complete already" in complete.stderr
+    assert mock.requests == []
+
+
+def test_other_fields_refuse_and_restart_starts_over(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    mock.inject(Fault.server_error(503), times=60, after=4)
+    assert run(mock, *export_args(server, tmp_path)).returncode == 3
+    mock.clear_faults()
+    mock.reset_requests()
+    other = run(mock, *export_args(server, tmp_path, "--fields", "sid,status"))
+    assert other.returncode == 2, other.stderr
+    assert "--fields" in other.stderr
+    assert "--restart" in other.stderr
+    assert mock.requests == []
+    restarted = run(mock, *export_args(server, tmp_path, "--fields", "sid,status", "--restart"))
+    assert restarted.returncode == 0, restarted.stderr
+    for flow in FLOWS:
+        expected = [{"sid": r["sid"], "status": r["status"]} for r in mock.engagements(flow)]
+        assert lines(tmp_path / f"{flow}.jsonl") == expected
+
+
+def test_ctrl_c_keeps_whole_pages_and_a_rerun_finishes(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    mock.inject(Fault.delay(0.3), times=40)
+    process = subprocess.Popen(
+        [*CLI, "list", *export_args(server, tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(mock),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while len(mock.requests) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    for partial in tmp_path.glob("*.jsonl.partial"):
+        assert len(lines(partial)) % PAGE == 0, "half a page was kept"
+    mock.clear_faults()
+    again = run(mock, *export_args(server, tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert_exact(mock, tmp_path)
+
+
+def test_a_bad_sid_in_the_flows_file_is_named_before_any_request(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    flows = tmp_path / "flows.txt"
+    flows.write_text(f"# every flow\n{FLOWS[0]}\n\n{FLOWS[1]}  # the second\nFW123\n")
+    result = run(
+        mock, "--flows-file", str(flows), "--base-url", server, "--output-dir", str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert f"{flows}:5" in result.stderr
+    assert "FW123" in result.stderr
+    assert mock.requests == []
+
+
+def test_the_flows_file_is_read_with_comments(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    flows = tmp_path / "flows.txt"
+    flows.write_text("\n".join(f"{flow}  # flow {n}" for n, flow in enumerate(FLOWS)) + "\n\n")
+    out = tmp_path / "out"
+    result = run(
+        mock, "--flows-file", str(flows), "--base-url", server, "--output-dir", str(out),
+        "--page-size", str(PAGE),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert_exact(mock, out)
+
+
+def test_many_flows_without_output_dir_say_what_to_add(mock: MockStudio, server: str) -> None:
+    result = run(mock, *FLOWS[:2], "--base-url", server)
+    assert result.returncode == 2
+    assert "--output-dir" in result.stderr
+    assert mock.requests == []
+
+
+def test_a_429_pauses_every_flow_for_its_retry_after() -> None:
+    gate = Gate()
+    request = httpx.Request("GET", "http://127.0.0.1/")
+    gate.after_response(httpx.Response(429, headers={"Retry-After": "0.4"}, request=request))
+    waited: list[float] = []
+
+    def other_flow() -> None:
+        started = time.monotonic()
+        gate.before_request(request)
+        waited.append(time.monotonic() - started)
+
+    threads = [threading.Thread(target=other_flow) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(waited) == 3
+    assert min(waited) >= 0.3, waited
+    started = time.monotonic()
+    gate.before_request(request)  # the cool-down is over: no wait
+    assert time.monotonic() - started < 0.1
