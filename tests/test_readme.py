@@ -33,12 +33,13 @@ BLOCKS = [(language, code) for language, code in BLOCK.findall(README)]
 PYTHON = [code for language, code in BLOCKS if language == "python"]
 SHELL = [code for language, code in BLOCKS if language == "bash"]
 FLOW = "FW0123456789abcdef0123456789abcdef"
+OTHER_FLOW = "FWfedcba9876543210fedcba9876543210"
 SETUP = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
 
 
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
-    return MockStudio(flows={FLOW: 2500}, seed=0)
+    return MockStudio(flows={FLOW: 2500, OTHER_FLOW: 300}, seed=0)
 
 
 def routed(transport: Any, real: Any) -> Any:
@@ -99,7 +100,8 @@ def test_the_readme_has_examples() -> None:
     "code", [c for c in PYTHON if "def test_" not in c], ids=lambda c: c.splitlines()[0][:40]
 )
 @pytest.mark.usefixtures("twilio_is_the_mock")
-def test_python_example_runs(code: str) -> None:
+def test_python_example_runs(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # examples may write files
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
@@ -145,7 +147,13 @@ def test_cli_example_runs(line: str, mock: MockStudio, tmp_path: Path) -> None:
             timeout=300,
         )
     assert result.returncode == 0, result.stderr
-    if "--output" in words:
+    if "--output-dir" in words:
+        folder = tmp_path / words[words.index("--output-dir") + 1]
+        flows = [word for word in words if word.startswith("FW")]
+        assert sorted(path.name for path in folder.iterdir()) == sorted(
+            f"{flow}.jsonl" for flow in flows
+        )
+    elif "--output" in words:
         written = tmp_path / words[words.index("--output") + 1]
         assert written.stat().st_size > 0
         assert not written.with_name(written.name + ".partial").exists()

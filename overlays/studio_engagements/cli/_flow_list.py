@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .._request import check
+from .. import _request
 from ..errors import InvalidParameterError
 
 
 def gather_flow_sids(arguments: Sequence[str], flows_file: Path | None) -> tuple[str, ...]:
     """The flows to export, in order, each once; a usage error names a bad SID and its place."""
-    named = [(sid, f"argument {sid!r}") for sid in arguments]
+    named = [(sid, f"FLOW_SID argument {number}") for number, sid in enumerate(arguments, 1)]
     if flows_file is not None:
         try:
             lines = flows_file.read_text(encoding="utf-8").splitlines()
@@ -28,7 +28,7 @@ def gather_flow_sids(arguments: Sequence[str], flows_file: Path | None) -> tuple
     problems = []
     for sid, where in named:
         try:
-            check("flow_sid", "FlowSid", sid)
+            _request.check("flow_sid", "FlowSid", sid)
         except InvalidParameterError as error:
             problems.append(f"{where}: {error}")
     if problems:
