@@ -288,15 +288,10 @@ def async_stream(origin: str, flow: str) -> int:
     return asyncio.run(main())
 
 
-def twilio_stream(origin: str, flow: str) -> int:
-    """The official package: ``Client().studio.v1.flows(sid).engagements.stream(page_size=1000)``.
-
-    Its HTTP client (a ``TwilioHttpClient``, requests underneath) is pointed at the local server
-    by rewriting the live origin; the pages' ``next_page_url``s are already on the local origin.
-    """
+def twilio_client(origin: str, account_sid: str, auth_token: str) -> Any:
+    """A ``twilio`` REST client whose requests to the live origin go to ``origin`` instead."""
     # Imported by name: twilio is installed in the bench session only, not for type checks.
     http_client = importlib.import_module("twilio.http.http_client").TwilioHttpClient()
-    rest = importlib.import_module("twilio.rest")
     send = http_client.request
 
     def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
@@ -305,12 +300,23 @@ def twilio_stream(origin: str, flow: str) -> int:
         return send(method, url, *args, **kwargs)
 
     http_client.request = request
+    return importlib.import_module("twilio.rest").Client(
+        account_sid, auth_token, http_client=http_client
+    )
+
+
+def twilio_stream(origin: str, flow: str) -> int:
+    """The official package: ``Client().studio.v1.flows(sid).engagements.stream(page_size=1000)``.
+
+    Its HTTP client (a ``TwilioHttpClient``, requests underneath) is pointed at the local server
+    by rewriting the live origin; the pages' ``next_page_url``s are already on the local origin.
+    """
     count = 0
-    client = rest.Client(ACCOUNT_SID, AUTH_TOKEN, http_client=http_client)
+    client = twilio_client(origin, ACCOUNT_SID, AUTH_TOKEN)
     for engagement in client.studio.v1.flows(flow).engagements.stream(page_size=1000):
         _ = engagement.sid, engagement.status, engagement.date_created
         count += 1
-    http_client.session.close()
+    client.http_client.session.close()
     return count
 
 
@@ -427,20 +433,10 @@ def latency_export(engagements: int, client: str) -> tuple[int, float]:
                 for _ in ours.engagements.stream(flow):
                     count += 1
         else:
-            http_client = importlib.import_module("twilio.http.http_client").TwilioHttpClient()
-            send = http_client.request
-
-            def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-                if url.startswith(LIVE_ORIGIN):
-                    url = origin + url[len(LIVE_ORIGIN) :]
-                return send(method, url, *args, **kwargs)
-
-            http_client.request = request
-            rest = importlib.import_module("twilio.rest")
-            theirs = rest.Client(mock.account_sid, mock.auth_token, http_client=http_client)
+            theirs = twilio_client(origin, mock.account_sid, mock.auth_token)
             for _ in theirs.studio.v1.flows(flow).engagements.stream():
                 count += 1
-            http_client.session.close()
+            theirs.http_client.session.close()
         wall = time.perf_counter() - started
     if count != engagements:
         raise SystemExit(f"bench: the {client} export read {count}, not {engagements}")
