@@ -70,7 +70,9 @@ def twilio_is_the_mock(mock: MockStudio, monkeypatch: pytest.MonkeyPatch) -> Non
 
     class Client(real_client):  # type: ignore[misc,valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", routed(mock.transport(), httpx.HTTPTransport()))
+            # Twilio's hosts to the mock; loopback through the client's own transport, if any.
+            real = kwargs.get("transport") or httpx.HTTPTransport()
+            kwargs["transport"] = routed(mock.transport(), real)
             super().__init__(*args, **kwargs)
 
     class AsyncClient(real_async):  # type: ignore[misc,valid-type]

@@ -7,8 +7,8 @@ do with each outcome is decided once, by :class:`~._retry.Attempts`.
 
 from __future__ import annotations
 
+import inspect
 import os
-import sys
 import time
 import warnings
 from types import TracebackType
@@ -80,7 +80,7 @@ class _ClientBase(Generic[HttpT]):
         self._http: HttpT = (
             http_client
             if http_client is not None
-            else cast(HttpT, self._http_type(follow_redirects=False))
+            else cast(HttpT, _bounded.new_http(self._http_type, settings.base_url))
         )
         self._warned = False
         self._buffers: list[bytearray] = []  # bodies are read into these, one per request
@@ -236,10 +236,16 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
 
 def _user_stacklevel() -> int:
     """The stacklevel that points a warning at the first frame outside this package."""
-    frame = sys._getframe(2)
+    frame = inspect.currentframe()
+    # From the caller of _attempts (what warnings.warn counts as stacklevel 2) outwards.
+    frame = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
     level = 2
     package = __package__ or ""
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(package):
+    while (
+        frame is not None
+        and frame.f_back is not None
+        and frame.f_globals.get("__name__", "").startswith(package)
+    ):
         frame = frame.f_back
         level += 1
     return level

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import attrs
 import httpx
 
-from ._text import redact_userinfo
+from ._text import redact_url, redact_userinfo
 from .errors import ConfigurationError
 
 DEFAULT_HOST = "studio.twilio.com"
@@ -117,8 +117,8 @@ def resolve_base_url(
 def _checked_base_url(base_url: object) -> httpx.URL:
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
-    # Messages show the URL with any password in it replaced: they end up in logs.
-    shown = f"base_url={redact_userinfo(repr(base_url))}"
+    # Messages show the URL without its password, query or fragment: they end up in logs.
+    shown = f"base_url={redact_url(base_url)!r}"
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import httpx
+from httpx import __version__ as httpx_version
 
 from ._body import ACCEPT_ENCODING
-from ._config import origin
+from ._config import _DNS_LABEL, origin
 from ._version import __version__
 from .errors import InvalidParameterError, UntrustedURLError
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 USER_AGENT = (
     f"twilio-studio-engagements/{__version__} "
-    f"(Python {platform.python_version()}; httpx {httpx.__version__})"
+    f"(Python {platform.python_version()}; httpx {httpx_version})"
 )
 # The client's argument name for each API parameter name, for error messages.
 ARGUMENTS = {
@@ -29,6 +30,8 @@ ARGUMENTS = {
     "PageToken": "page_token",
 }
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+# Twilio's Studio hosts: global, regional (studio.us1...), regional with an edge.
+_STUDIO_HOST = re.compile(rf"studio(?:\.{_DNS_LABEL.pattern}){{0,2}}\.twilio\.com")
 
 
 def packaged_rules() -> dict[str, ParameterRule]:
@@ -74,13 +77,25 @@ def page_url(
 
 
 def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:
-    """A next_page_url or user-given page URL, only if it is on the configured origin."""
+    """A next_page_url or user-given page URL, only if it is on the configured origin.
+
+    One on a Twilio Studio host (``studio.twilio.com``, ``studio[.edge].region.twilio.com``)
+    is taken to the configured origin, as twilio-python does (a regional client reads a
+    ``next_page_url`` that names the global host); any other origin is refused.
+    """
     if not isinstance(url, str | httpx.URL):
         raise InvalidParameterError("url", url, "a page URL string")
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
         raise UntrustedURLError(str(url), str(base_url)) from None
+    if parsed.is_absolute_url and not parsed.userinfo and _on_studio_host(parsed):
+        parsed = parsed.copy_with(
+            scheme=base_url.scheme,
+            host=base_url.host,
+            port=base_url.port,
+            path=_prefix(base_url) + parsed.path,
+        )
     if (
         not parsed.is_absolute_url
         or origin(parsed) != origin(base_url)
@@ -89,6 +104,11 @@ def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:
     ):
         raise UntrustedURLError(str(url), str(base_url))
     return parsed
+
+
+def _on_studio_host(url: httpx.URL) -> bool:
+    """Whether ``url`` is https on a Twilio Studio host, at the default port."""
+    return origin(url)[::2] == ("https", 443) and bool(_STUDIO_HOST.fullmatch(url.host.lower()))
 
 
 def resume_url(

@@ -56,10 +56,12 @@ class _EngagementsBase(Generic[PageT, PagesT, EngagementsT]):
     ) -> PagesT:
         """Every page, first to last, fetched lazily as you iterate (``for``/``async for``).
 
+        Without ``page_size``, the largest page the API allows (as ``stream`` asks for).
         ``start_url`` (a saved ``meta.next_page_url`` of this flow) continues from that page.
         """
         if start_url is None:
-            first = page_url(self._base_url, flow_sid, page_size=page_size)
+            size = stream_page_size(page_size, None)
+            first = page_url(self._base_url, flow_sid, page_size=size)
         else:
             first = resume_url(start_url, self._base_url, flow_sid, page_size)
         return self._pages(Walk(first, self._base_url))
