@@ -29,6 +29,24 @@ def waits() -> Iterator[list[float]]:
         yield recorded
 
 
+@pytest.fixture
+def hostile() -> Iterator[Any]:
+    """Start loopback servers that misbehave (tests/hostile.py): ``hostile(make)``, closed after."""
+    from .hostile import Hostile
+
+    servers: list[Hostile] = []
+
+    def start(make: Any) -> Hostile:
+        server = Hostile(lambda conn, target: None)
+        server.behaviour = make(server)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the figures the reliability suites measured (tests/reliability.py)."""
     from .reliability import FIGURES
