@@ -228,16 +228,6 @@ def test_a_custom_transport_still_gets_the_cap() -> None:
         client.engagements.page(FLOW)
 
 
-def test_error_is_exported_from_both_places() -> None:
-    import studio_engagements
-
-    for name in ("ResponseTooLargeError", "RequestTimeoutError", "UnsupportedEncodingError"):
-        assert getattr(studio_engagements, name) is getattr(errors_module, name)
-        assert name in errors_module.__all__ and name in studio_engagements.__all__
-    assert issubclass(errors_module.RequestTimeoutError, errors_module.TransportError)
-    assert issubclass(errors_module.RequestTimeoutError, TimeoutError)
-
-
 # --- the CLI: exit code, resume hint, no half page -----------------------------------------
 
 

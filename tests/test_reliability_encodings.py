@@ -110,7 +110,8 @@ def test_encodings_never_asked_for_are_a_typed_error_not_retried(
     assert isinstance(caught.value, UnexpectedResponseError)
     applied = header.removeprefix("identity, ")  # identity is no encoding
     assert caught.value.encoding == applied
-    assert repr(applied) in str(caught.value) and "gzip or deflate" in str(caught.value)
+    assert repr(applied) in str(caught.value)
+    assert "gzip or deflate" in str(caught.value)
     assert len(server.requests) == 1
     # What the client asks for: never an encoding it cannot bound.
     assert server.requests_headers[0]["accept-encoding"] == "gzip, deflate"
