@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from ._body import Body
-from ._deadline import DeadlineTransport, deadline
+from ._deadline import DeadlineTransport, deadline, environment_proxy
 
 # What a request may take past its deadline (timeout) before it is abandoned, at most: the time
 # to notice it and to close the connection (a custom transport's deadline is checked between
@@ -93,10 +93,16 @@ def new_http(http_type: type[httpx.Client | httpx.AsyncClient], base_url: httpx.
     """The httpx client a StudioClient or AsyncStudioClient owns, when none is passed in.
 
     The sync one sends through :class:`~._deadline.DeadlineTransport` (the deadline at the
-    socket); the async one is httpx's own, and ``asyncio.timeout`` bounds each request.
+    socket); the async one is httpx's own, and ``asyncio.timeout`` bounds each request. Both
+    take the proxy the environment names for ``base_url`` (chosen once, the same way).
     """
     if issubclass(http_type, httpx.AsyncClient):
-        return http_type(follow_redirects=False)
+        return http_type(
+            follow_redirects=False,
+            trust_env=False,  # the environment is read here, as for the sync twin
+            proxy=environment_proxy(base_url),
+            verify=httpx.create_ssl_context(),  # SSL_CERT_FILE / SSL_CERT_DIR still apply
+        )
     return http_type(follow_redirects=False, transport=DeadlineTransport(base_url))
 
 
