@@ -29,6 +29,12 @@ def waits() -> Iterator[list[float]]:
         yield recorded
 
 
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which client a test drives: ``sync`` (StudioClient) or ``async`` (AsyncStudioClient)."""
+    return str(request.param)
+
+
 @pytest.fixture
 def hostile() -> Iterator[Any]:
     """Start loopback servers that misbehave (tests/hostile.py): ``hostile(make)``, closed after."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
+import tracemalloc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+import pytest
 
 from studio_engagements import AsyncStudioClient, StudioClient
 
@@ -20,6 +24,10 @@ from .clients import FLOW, SID, TOKEN, Driver, page_body
 CAP = 256 * 1024  # a small max_response_bytes keeps the over-cap cases fast
 TIMEOUT = 1.0
 Behaviour = Callable[[socket.socket, str], None]
+E = TypeVar("E", bound=BaseException)
+# What reading within the cap may hold at its peak: the cap, a network chunk or two and the
+# decoders' steps; never the gigabytes a hostile server sends.
+PEAK_BOUND = 4 * CAP + 2 * 1024 * 1024
 
 
 class Hostile:
@@ -109,3 +117,15 @@ def driver(kind: str, server: Hostile, **options: Any) -> Driver:
     options = {"timeout": TIMEOUT, "max_retries": 0, "max_response_bytes": CAP, **options}
     cls = StudioClient if kind == "sync" else AsyncStudioClient
     return Driver(kind, lambda: cls(SID, TOKEN, base_url=server.base_url, **options))
+
+
+def measured(expected: type[E], call: Callable[[], object]) -> tuple[E, float, int]:
+    """The ``expected`` error ``call`` raises, the seconds it took, its peak traced memory."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(expected) as caught:
+            call()
+        return caught.value, time.monotonic() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +30,19 @@ from studio_engagements import errors as errors_module
 from studio_engagements._bounded import SLACK
 
 from .clients import FLOW, SID, TOKEN
-from .hostile import CAP, TIMEOUT, Behaviour, Hostile, driver, good_page, records, respond, trickle
+from .hostile import (
+    CAP,
+    PEAK_BOUND,
+    TIMEOUT,
+    Behaviour,
+    Hostile,
+    driver,
+    good_page,
+    measured,
+    records,
+    respond,
+    trickle,
+)
 
 Start = Callable[[Callable[[Hostile], Behaviour]], Hostile]
 
@@ -97,30 +108,15 @@ CASES: dict[str, tuple[Callable[[Hostile], Behaviour], type[Exception]]] = {
 }
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_typed_error_within_the_deadline_and_bounded_memory(
     kind: str, case: str, hostile: Start
 ) -> None:
     make, expected = CASES[case]
     server = hostile(make)
-    tracemalloc.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(expected) as caught:
-            driver(kind, server).page(FLOW)
-        elapsed = time.monotonic() - started
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    error, elapsed, peak = measured(expected, lambda: driver(kind, server).page(FLOW))
     assert elapsed <= TIMEOUT + SLACK, f"{case}: {elapsed:.2f} s"
-    # The cap, a network chunk or two and the decoder's window; never the gigabytes sent.
-    assert peak < 4 * CAP + 2 * 1024 * 1024, f"{case}: peak {peak:,} bytes"
-    error = caught.value
+    assert peak < PEAK_BOUND, f"{case}: peak {peak:,} bytes"
     if isinstance(error, ResponseTooLargeError):
         assert error.max_response_bytes == CAP
         assert isinstance(error, UnexpectedResponseError)

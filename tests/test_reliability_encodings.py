@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-import tracemalloc
 import zlib
 from collections.abc import Callable
 
@@ -28,8 +27,9 @@ from studio_engagements import (
 )
 from studio_engagements._bounded import SLACK
 
+from . import hostile as loop
 from .clients import FLOW
-from .hostile import CAP, TIMEOUT, Behaviour, Hostile, driver, good_page, records, respond
+from .hostile import Behaviour, Hostile, respond
 
 Start = Callable[[Callable[[Hostile], Behaviour]], Hostile]
 BOMB_BYTES = 64 * 1024 * 1024  # what the bombs inflate to: 256 times the cap
@@ -60,11 +60,6 @@ def answering(body: Callable[[Hostile], bytes], *headers: str) -> Callable[[Host
     return make
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 BOMBS = {
     "gzip, gzip": (2, ["Content-Encoding: gzip, gzip"]),
     "two gzip header lines": (2, ["Content-Encoding: gzip", "Content-Encoding: gzip"]),
@@ -79,20 +74,13 @@ def test_stacked_bombs_stop_at_the_cap_fast_in_bounded_memory(
     layers, headers = BOMBS[case]
     body = bomb(layers)
     server = hostile(answering(lambda server: body, *headers))
-    tracemalloc.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(ResponseTooLargeError) as caught:
-            driver(kind, server, max_retries=2).page(FLOW)
-        elapsed = time.monotonic() - started
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    error, elapsed, peak = loop.measured(
+        ResponseTooLargeError, lambda: loop.driver(kind, server, max_retries=2).page(FLOW)
+    )
     assert len(body) < 70_000, "the bomb is small on the wire"
-    assert elapsed <= TIMEOUT + SLACK, f"{elapsed:.2f} s"
-    # The cap and a step per layer; never the 64 MiB the body inflates to.
-    assert peak < 4 * CAP + 2 * 1024 * 1024, f"peak {peak:,} bytes"
-    assert f"exceeds {CAP:,} bytes" in str(caught.value)
+    assert elapsed <= loop.TIMEOUT + SLACK, f"{elapsed:.2f} s"
+    assert peak < loop.PEAK_BOUND, f"peak {peak:,} bytes"  # never the 64 MiB the body inflates to
+    assert f"exceeds {loop.CAP:,} bytes" in str(error)
     assert len(server.requests) == 1, "a body over the cap is not retried"
 
 
@@ -105,8 +93,8 @@ def test_encodings_never_asked_for_are_a_typed_error_not_retried(
     server = hostile(answering(lambda server: b"\x1b\x00" * 5000, f"Content-Encoding: {header}"))
     started = time.monotonic()
     with pytest.raises(UnsupportedEncodingError) as caught:
-        driver(kind, server, max_retries=2).page(FLOW)
-    assert time.monotonic() - started < TIMEOUT
+        loop.driver(kind, server, max_retries=2).page(FLOW)
+    assert time.monotonic() - started < loop.TIMEOUT
     assert isinstance(caught.value, UnexpectedResponseError)
     applied = header.removeprefix("identity, ")  # identity is no encoding
     assert caught.value.encoding == applied
@@ -126,7 +114,7 @@ def test_an_error_answer_in_an_unknown_encoding_is_not_retried(kind: str, hostil
 
     server = hostile(make)
     with pytest.raises(UnsupportedEncodingError):
-        driver(kind, server, max_retries=2).page(FLOW)
+        loop.driver(kind, server, max_retries=2).page(FLOW)
     assert len(server.requests) == 1
 
 
@@ -151,20 +139,20 @@ def test_stacked_encodings_within_the_cap_are_read_whole(
     def make(server: Hostile) -> Behaviour:
         def behaviour(conn: socket.socket, target: str) -> None:
             page = int(target.rsplit("Page=", 1)[1]) if "Page=" in target else 0
-            respond(conn, encode(good_page(server, page, last=page == 2)), *headers)
+            respond(conn, encode(loop.good_page(server, page, last=page == 2)), *headers)
 
         return behaviour
 
     server = hostile(make)
-    got = driver(kind, server).stream(FLOW)
-    assert [e.sid for e in got] == [r["sid"] for r in records(0, 6)]
+    got = loop.driver(kind, server).stream(FLOW)
+    assert [e.sid for e in got] == [r["sid"] for r in loop.records(0, 6)]
 
 
 def test_a_corrupt_layer_is_a_typed_error(kind: str, hostile: Start) -> None:
     body = gzip.compress(b"not deflate data at all")  # the outer gzip is fine, the inner is not
     server = hostile(answering(lambda server: body, "Content-Encoding: deflate, gzip"))
     with pytest.raises(Exception) as caught:  # noqa: PT011 (the type is asserted below)
-        driver(kind, server).page(FLOW)
+        loop.driver(kind, server).page(FLOW)
     assert type(caught.value).__module__ == "studio_engagements.errors"
     assert "not valid" in str(caught.value)
 

@@ -25,11 +25,6 @@ Start = Callable[[Callable[[Hostile], Behaviour]], Hostile]
 CONTROL = "\x1b[2J\x1b]0;pwned\x07\r\nFORGED\x00\x9b\u202e"
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def answering(status: str, body: bytes, *headers: str) -> Callable[[Hostile], Behaviour]:
     def make(server: Hostile) -> Behaviour:
         def behaviour(conn: socket.socket, target: str) -> None:

@@ -29,11 +29,6 @@ from .reliability import Answer, CountingServer
 PATH = f"/v1/Flows/{FLOW}/Engagements"
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 Handler = Callable[[str, str], Answer]  # (the server's origin, the path and query asked)
 
 

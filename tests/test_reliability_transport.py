@@ -90,11 +90,6 @@ def test_32_threads_on_one_client_add_no_thread_per_request(
 # -- proxies from the environment ---------------------------------------------------------------
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def forwarding_proxy(server: Hostile) -> Behaviour:
     """A plain-HTTP forward proxy that answers every request itself with one good page."""
 
