@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -53,10 +54,8 @@ def served_mock() -> Iterator[tuple[str, dict[str, str]]]:
             process.wait()
 
 
-def test_32_threads_on_one_client_add_no_thread_per_request(
-    served_mock: tuple[str, dict[str, str]],
-) -> None:
-    url, exports = served_mock
+def check_threads(url: str, exports: dict[str, str]) -> None:
+    """32 threads export one flow each through one StudioClient: exact, no thread per request."""
     peaks: list[int] = []
     lock = threading.Lock()
     start = threading.Barrier(WORKERS)
@@ -80,11 +79,36 @@ def test_32_threads_on_one_client_add_no_thread_per_request(
     assert len(expected) == ENGAGEMENTS
     assert all(sids == expected for sids in results), "an export is not exact"
     assert len(peaks) == WORKERS * (ENGAGEMENTS // PAGE_SIZE)
-    figure(
+    line = (
         f"transport: {WORKERS} threads on one StudioClient, {len(peaks)} requests; live threads "
         f"at most {max(peaks)} (baseline {baseline} + {WORKERS} workers)"
     )
-    assert max(peaks) <= baseline + WORKERS + HANDFUL
+    assert max(peaks) <= baseline + WORKERS + HANDFUL, line
+    figure(line)
+
+
+def test_32_threads_on_one_client_add_no_thread_per_request(
+    served_mock: tuple[str, dict[str, str]],
+) -> None:
+    check_threads(*served_mock)
+
+
+def test_a_timer_per_request_turns_the_thread_check_red(
+    served_mock: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = StudioClient._send
+
+    def with_a_timer(self: StudioClient, request: Any) -> Any:
+        timer = threading.Timer(60, lambda: None)  # what a watchdog per request costs
+        timer.start()
+        try:
+            return original(self, request)
+        finally:
+            timer.cancel()
+
+    monkeypatch.setattr(StudioClient, "_send", with_a_timer)
+    with pytest.raises(AssertionError, match="live threads at most"):
+        check_threads(*served_mock)
 
 
 # -- proxies from the environment ---------------------------------------------------------------
