@@ -184,6 +184,15 @@ def test_a_next_page_on_a_twilio_studio_host_is_read_on_the_configured_origin(ki
     assert [url.params.get("PageToken") for url in seen] == [None, "P0", "P1", "P2"]
 
 
+def test_a_saved_page_url_on_the_global_host_resumes_on_the_regional_one(kind: str) -> None:
+    handler, seen = twilio_pages([])
+    driver = transport_driver(kind, handler, base_url=None, region="au1")
+    saved = f"https://studio.twilio.com{PATH}?PageSize=50&Page=3&PageToken=PT3"
+    assert len(driver.get_page(saved).engagements) == 1
+    assert len(driver.pages(start_url=saved)) == 1
+    assert [str(url) for url in seen] == [saved.replace("studio.", "studio.au1.")] * 2
+
+
 @pytest.mark.parametrize(
     "host",
     [

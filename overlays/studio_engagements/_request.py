@@ -89,7 +89,12 @@ def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
         raise UntrustedURLError(str(url), str(base_url)) from None
-    if parsed.is_absolute_url and not parsed.userinfo and _on_studio_host(parsed):
+    if (
+        parsed.is_absolute_url
+        and not parsed.userinfo
+        and origin(parsed) != origin(base_url)
+        and _on_studio_host(parsed)
+    ):
         parsed = parsed.copy_with(
             scheme=base_url.scheme,
             host=base_url.host,
