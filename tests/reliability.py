@@ -16,7 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
+import hypothesis
 import yaml
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
 
 from studio_engagements import AsyncStudioClient, StudioClient
 from studio_engagements.testing import Fault
@@ -25,6 +28,34 @@ from .conftest import SPEC_PATH
 
 SOAK = __import__("os").environ.get("STUDIO_ENGAGEMENTS_SOAK") == "1"
 FIGURES: list[str] = []
+
+# -- hypothesis: its settings, JSON values of any shape, bodies no parser should choke on -------
+
+EXAMPLES = 2000 if SOAK else 150
+SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+HOSTILE_BODIES = [
+    b"",
+    b" ",
+    b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+    b"\xff\xfe\x00{",
+    b'{"engagements": [], "meta": {"url": "\xc3\x28"}}',
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"engagements": [' + b'{"context":' * 50_000 + b"1" + b"}" * 50_000 + b"]}",
+    b"NaN",
+    b'{"engagements": [], "meta": null}',
+]
+
 
 # Every kind of fault: 429 with Retry-After 0-1 s, 500/502/503, dropped connections,
 # truncated bodies, and a delay past the client timeout (CLIENT_TIMEOUT < DELAY).
