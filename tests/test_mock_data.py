@@ -242,6 +242,17 @@ def test_a_pattern_the_mock_cannot_generate_from_is_refused_at_construction(
     assert pattern in str(refused.value)
 
 
+def test_a_ref_cycle_in_the_record_schema_is_refused_at_construction(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    path = modified_spec(spec, tmp_path, later_loop={"$ref": "#/components/schemas/Loop"})
+    changed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changed["components"]["schemas"]["Loop"] = {"$ref": "#/components/schemas/Loop"}
+    path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"a \$ref cycle"):
+        MockStudio({FLOW: 1}, spec_path=path)
+
+
 def test_records_are_the_same_in_another_process() -> None:
     code = (
         "import json; from studio_engagements.testing import MockStudio;"
