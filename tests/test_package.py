@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SPEC_PATH
+from .helpers import ROOT, SPEC_PATH
 
 
 @pytest.fixture(scope="module")
