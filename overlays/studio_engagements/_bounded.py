@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from ._body import Body
+from ._config import Limits
 
 # What a request may take past its deadline (timeout) before it is abandoned, at most: the time
 # to notice it (between chunks, or the watchdog's wake-up) and to close the connection.
@@ -151,16 +152,11 @@ def _shutdown(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def send(
-    http: httpx.Client,
-    request: httpx.Request,
-    *,
-    timeout: httpx.Timeout,
-    max_bytes: int,
-    buffers: list[bytearray],
-) -> httpx.Response:
+def send(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
     """Send ``request`` and read the whole response within the deadline and the cap."""
-    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    budget = Budget(
+        request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
+    )
     watchdog = _Watchdog(budget)
     request.extensions["trace"] = watchdog.trace
     with watchdog:
@@ -198,17 +194,14 @@ def _read(
 
 
 async def send_async(
-    http: httpx.AsyncClient,
-    request: httpx.Request,
-    *,
-    timeout: httpx.Timeout,
-    max_bytes: int,
-    buffers: list[bytearray],
+    http: httpx.AsyncClient, request: httpx.Request, limits: Limits
 ) -> httpx.Response:
     """The awaited twin of :func:`send`: ``asyncio.timeout`` bounds sending and reading."""
     import asyncio  # imported on first use, as in _client
 
-    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    budget = Budget(
+        request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
+    )
     scope = asyncio.timeout(max(budget.remaining(), 0.0))
     try:
         async with scope:
