@@ -19,7 +19,7 @@ import pytest
 
 from studio_engagements import AsyncStudioClient, StudioClient
 
-from .clients import FLOW, SID, TOKEN, Driver, page_body
+from .helpers import FLOW, SID, TOKEN, Driver, page_body
 
 CAP = 256 * 1024  # a small max_response_bytes keeps the over-cap cases fast
 TIMEOUT = 1.0

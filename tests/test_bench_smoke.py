@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_bench_runs_at_a_tiny_size_and_prints_the_table(tmp_path: Path) -> None:

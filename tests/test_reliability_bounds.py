@@ -29,7 +29,7 @@ from studio_engagements import (
 from studio_engagements import errors as errors_module
 from studio_engagements._bounded import SLACK
 
-from .clients import FLOW, SID, TOKEN
+from .helpers import FLOW, SID, TOKEN
 from .hostile import (
     CAP,
     PEAK_BOUND,

@@ -28,7 +28,7 @@ from studio_engagements import (
 from studio_engagements._bounded import SLACK
 
 from . import hostile as loop
-from .clients import FLOW
+from .helpers import FLOW
 from .hostile import Behaviour, Hostile, respond
 
 Start = Callable[[Callable[[Hostile], Behaviour]], Hostile]

@@ -17,7 +17,7 @@ import studio_engagements
 from studio_engagements import errors
 from studio_engagements._text import SERVER_TEXT_LIMIT
 
-from .clients import FLOW, SID, TOKEN
+from .helpers import FLOW, SID, TOKEN
 from .hostile import Behaviour, Hostile, driver, good_page, respond
 
 Start = Callable[[Callable[[Hostile], Behaviour]], Hostile]

@@ -22,8 +22,7 @@ from studio_engagements import (
 from studio_engagements._paging import MAX_EMPTY_PAGES, max_page_size
 from studio_engagements.testing import Fault, MockStudio
 
-from .clients import FLOW, RECORD, SID, TOKEN, Driver, page_body, transport_driver
-from .helpers import OTHER
+from .helpers import FLOW, OTHER, RECORD, SID, TOKEN, Driver, page_body, transport_driver
 from .reliability import Answer, CountingServer
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"

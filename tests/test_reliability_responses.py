@@ -3,7 +3,7 @@
 Hypothesis feeds the parser (``_response.read_page``) arbitrary JSON values and bytes: valid
 pages with a field replaced by a value of any type or deleted, huge and deeply nested
 ``context``, non-UTF-8 bytes, HTML error pages sent as JSON, empty 200s. The whole client under
-any status, headers and loops is tests/test_reliability_answers.py's;
+any status, headers and loops is tests/test_reliability_client.py's;
 tests/test_client_responses.py holds the hand-picked cases; this suite searches.
 
 Valid bodies come from the response schema in the OpenAPI document (hypothesis-jsonschema) and
@@ -32,7 +32,7 @@ from studio_engagements import Engagement, Page, _response
 from studio_engagements._models import Page as PageModel
 from studio_engagements.errors import StudioError, UnexpectedResponseError
 
-from .clients import BASE, FLOW, RECORD, SCHEMAS, page_body
+from .helpers import BASE, FLOW, RECORD, SCHEMAS, page_body
 from .reliability import (
     HOSTILE_BODIES,
     SETTINGS,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import signal
 import socket
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,8 +20,7 @@ import pytest
 
 from studio_engagements import AsyncStudioClient, StudioClient, TransportError
 
-from .clients import FLOW, SID, TOKEN, Driver
-from .helpers import read_banner
+from .helpers import FLOW, SID, TOKEN, Driver, serving
 from .hostile import Behaviour, Hostile, good_page, respond
 from .reliability import figure
 
@@ -36,22 +34,9 @@ PAGE_SIZE = 50
 def served_mock() -> Iterator[tuple[str, dict[str, str]]]:
     """The mock in a process of its own: its URL and the variables it prints."""
     command = [sys.executable, "-m", "studio_engagements.testing", "--port", "0", "--seed", "5"]
-    process = subprocess.Popen(
-        [*command, "--flow", f"{FLOW}={ENGAGEMENTS}"], stdout=subprocess.PIPE, text=True
-    )
-    watchdog = threading.Timer(30, process.kill)  # the banner comes, or the child goes
-    watchdog.start()
-    try:
-        _, exports, url = read_banner(process)
-        watchdog.cancel()
+    with serving([*command, "--flow", f"{FLOW}={ENGAGEMENTS}"], signal.SIGINT) as served:
+        _, exports, url = served
         yield url, exports
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def check_threads(url: str, exports: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from ._body import Body
+from ._config import Limits
 from ._deadline import DeadlineTransport, deadline, environment_proxy
 
 # What a request may take past its deadline (timeout) before it is abandoned, at most: the time
@@ -106,16 +107,11 @@ def new_http(http_type: type[httpx.Client | httpx.AsyncClient], base_url: httpx.
     return http_type(follow_redirects=False, transport=DeadlineTransport(base_url))
 
 
-def send(
-    http: httpx.Client,
-    request: httpx.Request,
-    *,
-    timeout: httpx.Timeout,
-    max_bytes: int,
-    buffers: list[bytearray],
-) -> httpx.Response:
+def send(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
     """Send ``request`` and read the whole response within the deadline and the cap."""
-    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    budget = Budget(
+        request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
+    )
     with deadline(budget.deadline) as scope:
         try:
             response = http.send(request, stream=True, follow_redirects=False)
@@ -164,17 +160,14 @@ class _reading:  # a lower-case name: it reads as the `with` statement it is use
 
 
 async def send_async(
-    http: httpx.AsyncClient,
-    request: httpx.Request,
-    *,
-    timeout: httpx.Timeout,
-    max_bytes: int,
-    buffers: list[bytearray],
+    http: httpx.AsyncClient, request: httpx.Request, limits: Limits
 ) -> httpx.Response:
     """The awaited twin of :func:`send`: ``asyncio.timeout`` bounds sending and reading."""
     import asyncio  # imported on first use, as in _client
 
-    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    budget = Budget(
+        request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
+    )
     scope = asyncio.timeout(max(budget.remaining(), 0.0))
     try:
         async with scope:

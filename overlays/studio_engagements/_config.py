@@ -210,6 +210,7 @@ class Settings:
     @classmethod
     def resolve(
         cls,
+        *,
         account_sid: str | None,
         auth_token: str | None,
         api_key: str | None,
@@ -219,9 +220,10 @@ class Settings:
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
+        max_response_bytes: int,
         environ: Mapping[str, str],
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> Settings:
+        """Check every option, falling back on ``environ`` (``TWILIO_*``) where one is None."""
         credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret, environ)
         return cls(
             credentials=credentials,
@@ -249,3 +251,13 @@ class Settings:
             if max_response_bytes is None
             else resolve_max_response_bytes(max_response_bytes),
         )
+
+
+@attrs.frozen
+class Limits:
+    """What every response is read within: the deadline, the body cap, and the client's pool of
+    body buffers (reused from one request to the next)."""
+
+    timeout: httpx.Timeout
+    max_bytes: int
+    buffers: list[bytearray] = attrs.field(eq=False, repr=False)

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from studio_engagements._rules import ParameterRule
 
-from . import _data, _records
+from . import _records, _seeds
 from ._exchange import (
     RecordedRequest,
     Reply,
@@ -24,7 +24,6 @@ from ._exchange import (
     request_id_headers,
 )
 from ._faults import FaultKind, FaultPlan
-from ._page_tokens import PageTokens
 from ._spec import OperationSpec
 
 # Values for the CORS headers the spec documents (it names them; Twilio's values fill them in).
@@ -56,14 +55,14 @@ class Endpoint:
         spec: OperationSpec,
         flows: Mapping[str, int],
         seed: int,
-        credentials: _data.MockCredentials,
+        credentials: _seeds.MockCredentials,
     ) -> None:
         self.spec = spec
         self.flows = dict(flows)
         self.seed = seed
         self.credentials = credentials
         self.faults = FaultPlan()
-        self._tokens = PageTokens(_data.digest("page-token", seed, credentials.account_sid))
+        self._tokens = _seeds.PageTokens(_seeds.digest("page-token", seed, credentials.account_sid))
         self._records = _records.compile_records(
             spec.document,
             spec.record_schema,

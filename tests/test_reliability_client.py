@@ -1,17 +1,16 @@
-"""Hostile answers to the whole client: any status, headers and body; next_page_url loops.
+"""The whole client against a hostile server: only ``StudioError``s escape, and loops end.
 
-Both clients run on ``httpx.MockTransport`` with instant retries; hypothesis picks the answers.
-Only ``StudioError``s may escape, and a loop (as the client spelt the URL, or as the page spells
-itself) is found within one page. The last test removes the loop check and sees the suite fail.
+Hypothesis answers the sync and async clients (through ``httpx.MockTransport``) with any status,
+any headers (``Retry-After``, ``Location``...) and any body. A server whose last page points back
+to an earlier one (spelled as the page's own ``meta.url``, or exactly as the client asked) must
+not make the client, or the CLI's export, fetch forever. The last test removes the loop
+detection and sees the check fail.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 import hypothesis
@@ -19,17 +18,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient, _paging
+from studio_engagements import Page, _paging
 from studio_engagements.cli._export import export
 from studio_engagements.errors import StudioError, UnexpectedResponseError
 
-from .clients import BASE, FLOW, RECORD, SID, TOKEN, page_body
-from .reliability import EXAMPLES, HOSTILE_BODIES, SETTINGS, instant_sleeps, json_values
+from .helpers import BASE, FLOW, RECORD, page_body, stub_client
+from .reliability import EXAMPLES, HOSTILE_BODIES, SETTINGS, json_values, list_all
 
 URL = f"{BASE}/v1/Flows/{FLOW}/Engagements?PageSize=50&Page=0"
 
 
-# -- the whole client, any status, any headers ------------------------------------------------
+# -- any status, any headers ----------------------------------------------------------------------
 
 answers = st.tuples(
     st.sampled_from([200, 200, 200, 204, 301, 302, 400, 401, 403, 404, 418, 429, 500, 503])
@@ -48,30 +47,6 @@ answers = st.tuples(
 )
 
 
-def client_for(kind: str, handler: Callable[[httpx.Request], httpx.Response]) -> Any:
-    options: dict[str, Any] = {"base_url": BASE, "max_retries": 1}
-    if kind == "sync":
-        http = httpx.Client(transport=httpx.MockTransport(handler))
-        return StudioClient(SID, TOKEN, http_client=http, **options)
-    ahttp = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return AsyncStudioClient(SID, TOKEN, http_client=ahttp, **options)
-
-
-def list_all(kind: str, handler: Callable[[httpx.Request], httpx.Response]) -> list[Engagement]:
-    """``list`` through the sync or async client; retry waits are instant."""
-    with instant_sleeps():
-        if kind == "sync":
-            with client_for(kind, handler) as client:
-                return list(client.engagements.list(FLOW))
-
-        async def main() -> list[Engagement]:
-            async with client_for(kind, handler) as client:
-                return list(await client.engagements.list(FLOW))
-
-        return asyncio.run(main())
-
-
-@pytest.mark.parametrize("kind", ["sync", "async"])
 @hypothesis.settings(SETTINGS, max_examples=EXAMPLES // 2)
 @given(sequence=st.lists(answers, min_size=1, max_size=4))
 def test_the_client_lets_only_studio_errors_escape(
@@ -123,7 +98,6 @@ def check_loop_detected(kind: str, pages: int, back_to: int, spelled_as_sent: bo
     return len(requests)
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
 @hypothesis.settings(SETTINGS, max_examples=30)
 @given(data=st.data())
 def test_next_page_url_loops_are_detected(kind: str, data: st.DataObject) -> None:
@@ -137,7 +111,10 @@ def test_the_cli_export_detects_a_loop_too() -> None:
         return httpx.Response(200, json=page_body(URL, [RECORD], URL))
 
     written: list[int] = []
-    with client_for("sync", handler) as client, pytest.raises(Exception, match="already read"):
+    with (
+        stub_client("sync", handler, max_retries=1) as client,
+        pytest.raises(Exception, match="already read"),
+    ):
         export(
             client.engagements,
             FLOW,
