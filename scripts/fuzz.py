@@ -60,6 +60,9 @@ def main() -> int:
             "examples,coverage,fuzzing",
             "--checks",
             "all",
+            # The operations the mock serves so far; the rest of the family joins as it does.
+            "--include-operation-id",
+            "ListEngagement",
             "--max-examples",
             str(args.max_examples),
             # No example database: with the seed in schemathesis.toml, every run sends the same.

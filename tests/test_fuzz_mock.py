@@ -35,7 +35,8 @@ def load_schema(mock: MockStudio) -> Any:
     config.projects.override.update(basic_auth=(mock.account_sid, mock.auth_token))
     schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
     schema.app = mock.app
-    return schema
+    # The operations the mock serves so far; the rest of the family joins as the mock serves it.
+    return schema.include(operation_id="ListEngagement")
 
 
 MOCK = MockStudio(seed=0)

@@ -32,7 +32,7 @@ def test_every_served_body_validates_against_the_response_schema(spec: dict[str,
 
 def test_default_flows_validate_and_include_the_spec_example(spec: dict[str, Any]) -> None:
     mock = MockStudio()
-    example = spec["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]["parameters"][0]["example"]
+    example = spec["components"]["parameters"]["FlowSid"]["example"]
     assert example in mock.flows
     assert len(mock.flows) >= 3
     assert 0 in mock.flows.values()  # an existing flow without engagements
@@ -44,7 +44,7 @@ def test_default_flows_validate_and_include_the_spec_example(spec: dict[str, Any
 
 def record_schema_name(spec: dict[str, Any]) -> str:
     """The record schema's name, found from the list operation's 200 body (``Engagement``)."""
-    (operation,) = [op for item in spec["paths"].values() for op in item.values()]
+    operation = spec["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]
     page_ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     page = spec["components"]["schemas"][page_ref.rsplit("/", 1)[1]]
     (items,) = [p["items"] for p in page["properties"].values() if p.get("type") == "array"]

@@ -148,7 +148,7 @@ def test_ok_responses_carry_the_specs_headers(mock: MockStudio, spec: dict[str, 
 
 def modified_spec(tmp_path: Path, edit: Any) -> Path:
     document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    parameters = document["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]["parameters"]
+    parameters = document["components"]["parameters"].values()  # written once, referenced
     edit({p["name"]: p["schema"] for p in parameters})
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
