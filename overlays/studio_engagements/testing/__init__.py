@@ -28,6 +28,6 @@ Where things are (each module imports only those below it, no circles):
 from ._exchange import RecordedRequest
 from ._faults import Fault, FaultKind
 from ._mock import MockStudio
-from ._wsgi import DroppedConnection
+from ._transport import DroppedConnection
 
 __all__ = ["DroppedConnection", "Fault", "FaultKind", "MockStudio", "RecordedRequest"]
