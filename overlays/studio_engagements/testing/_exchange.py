@@ -93,9 +93,9 @@ class RequestLog(list[RecordedRequest]):
     """The requests received, oldest first: a list, and callable for a fresh copy of itself
     (``mock.requests`` and ``mock.requests()`` alike)."""
 
-    def __call__(self) -> list[RecordedRequest]:
-        """A copy of the requests, as a plain list."""
-        return list(self)
+    def __call__(self) -> RequestLog:
+        """A copy of the requests."""
+        return RequestLog(self)
 
     def count_by_operation(self) -> dict[str | None, int]:
         """How many requests each operation received (``ListStep``: 12), None for no route."""

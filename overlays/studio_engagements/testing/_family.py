@@ -152,15 +152,17 @@ class Family:
             return self._flow_sids.index(sid) if sid in self.flows else None
         maker = self.level(depth).maker
         path = dict(zip(maker.path_names, values, strict=True))
-        if count > 0 and self._given_sid(depth, values, 0) == sid:
+        given = self._given_sid(depth, values, 0) if count else None
+        if given is not None and given == sid:
             return 0
+        first = 0 if given is None else 1  # the first record's SID is seeded, or given
         if count <= SCAN_LIMIT:
-            sids = (maker.sid_of(self.seed, i, path) for i in range(1, count))
-            return next((i for i, made in enumerate(sids, 1) if made == sid), None)
+            sids = (maker.sid_of(self.seed, i, path) for i in range(first, count))
+            return next((i for i, made in enumerate(sids, first) if made == sid), None)
         with self._lock:  # a long list: its SIDs indexed once, on the first fetch
             if values not in self._indexes:
                 self._indexes[values] = {
-                    maker.sid_of(self.seed, i, path): i for i in range(1, count)
+                    maker.sid_of(self.seed, i, path): i for i in range(first, count)
                 }
             return self._indexes[values].get(sid)
 
