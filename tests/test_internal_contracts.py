@@ -13,7 +13,7 @@ from studio_engagements import ResponseTooLargeError, StudioClient, _bounded
 from studio_engagements._config import Limits, Settings
 from studio_engagements._request import ARGUMENTS, argument_name
 from studio_engagements._resources import AsyncEngagements, Engagements
-from studio_engagements_api._parameters import PARAMETERS
+from studio_engagements_api._parameters import OPERATIONS
 
 from .helpers import BASE, FLOW, SID, TOKEN, answer, page_body, transport_driver
 
@@ -26,7 +26,8 @@ def test_settings_are_resolved_from_keywords_only() -> None:
 
 
 def test_argument_names_are_the_spec_parameters_in_snake_case() -> None:
-    assert list(ARGUMENTS) == [parameter["name"] for parameter in PARAMETERS]
+    parameters = OPERATIONS["ListEngagement"]["parameters"]
+    assert list(ARGUMENTS) == [parameter["name"] for parameter in parameters]
     assert argument_name("FlowSid") == "flow_sid"
     assert argument_name("PageToken") == "page_token"
     # Every one of them is an argument of page(): the client's names are the spec's.

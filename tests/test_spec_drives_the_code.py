@@ -73,7 +73,11 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def add_to_spec(spec: Path) -> None:
     text = spec.read_text(encoding="utf-8")
-    links = "        links:\n          description:"
+    # The Engagement's links (each record describes its own).
+    links = (
+        "        links:\n          description: >-\n"
+        "            URLs of related resources, such as `steps`"
+    )
     assert text.count(links) == 1
     field = (
         f"        {NEW_FIELD}:\n"

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 from httpx import __version__ as httpx_version
 
-from studio_engagements_api._parameters import PARAMETERS, PATH
+from studio_engagements_api._parameters import OPERATIONS
 
 from ._body import ACCEPT_ENCODING
 from ._config import _DNS_LABEL, origin
@@ -18,6 +18,8 @@ from ._rules import ParameterRule, rules_from_parameters
 from ._version import __version__
 from .errors import InvalidParameterError, UntrustedURLError
 
+PATH = OPERATIONS["ListEngagement"]["path"]
+PARAMETERS = OPERATIONS["ListEngagement"]["parameters"]
 USER_AGENT = (
     f"twilio-studio-engagements/{__version__} "
     f"(Python {platform.python_version()}; httpx {httpx_version})"

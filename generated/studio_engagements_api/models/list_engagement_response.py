@@ -13,7 +13,7 @@ from ..types import (
 
 if TYPE_CHECKING:
     from ..models.engagement import Engagement
-    from ..models.list_engagement_response_meta import ListEngagementResponseMeta
+    from ..models.page_meta import PageMeta
 
 _new = object.__new__
 _set = object.__setattr__
@@ -27,13 +27,13 @@ class ListEngagementResponse:
 
     Attributes:
         engagements:
-        meta: Paging information. Only `next_page_url` is required (null on the last page), because paging cannot work
-            without it; Twilio's contract requires no key, and Twilio sends them all.
+        meta: Paging information, the same for every list. Only `next_page_url` is required (null on the last page),
+            because paging cannot work without it; Twilio's contract requires no key, and Twilio sends them all.
         extra: Keys the API sent that this version does not know, as they came.
     """
 
     engagements: list[Engagement]
-    meta: ListEngagementResponseMeta
+    meta: PageMeta
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
@@ -48,7 +48,7 @@ class ListEngagementResponse:
     def from_dict(cls, src_dict: object) -> Self:
         """Read one decoded JSON object; raises ParseError naming the first bad field"""
         from ..models.engagement import Engagement
-        from ..models.list_engagement_response_meta import ListEngagementResponseMeta
+        from ..models.page_meta import PageMeta
 
         if type(src_dict) is not dict:
             raise not_an_object("ListEngagementResponse", src_dict)
@@ -66,7 +66,7 @@ class ListEngagementResponse:
         meta = get("meta")
         if type(meta) is not dict:
             raise wrong_type("ListEngagementResponse", "meta", meta, "an object")
-        meta = ListEngagementResponseMeta.from_dict(meta)
+        meta = PageMeta.from_dict(meta)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.

@@ -103,7 +103,7 @@ class _Compiler:
             return made
         kind = self.reader.kind(schema)
         if "type" not in schema and kind not in (None, "null"):
-            # The type is in a branch (``anyOf: [$ref EngagementLinks, null]``): read its keywords.
+            # The type is in a branch (``anyOf: [$ref Links, null]``): read its keywords.
             schema = {**self.reader.non_null_branch(schema), **schema}
             made = self.value(name, schema)
             if made is not None:

@@ -16,8 +16,8 @@ _set = object.__setattr__
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
 # frozen setattr per field.
 @attrs.frozen(slots=False)
-class EngagementLinks:
-    """Related resources by name, e.g. `steps`: any JSON values (a `uri-map`).
+class Links:
+    """Related resources by name, e.g. an Engagement's `steps`: any JSON values (a `uri-map`).
 
     extra: Keys the API sent that this version does not know, as they came.
     """
@@ -34,7 +34,7 @@ class EngagementLinks:
         """Read one decoded JSON object; raises ParseError naming the first bad field"""
 
         if type(src_dict) is not dict:
-            raise not_an_object("EngagementLinks", src_dict)
+            raise not_an_object("Links", src_dict)
         get = src_dict.get
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
@@ -60,5 +60,5 @@ class EngagementLinks:
         }
 
 
-_FIELDS = frozenset(EngagementLinks.FIELDS)
+_FIELDS = frozenset(Links.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
