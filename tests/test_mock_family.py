@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import itertools
 import re
+import tracemalloc
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -232,11 +233,17 @@ def test_accessors_refuse_what_does_not_exist() -> None:
             call()
 
 
-def test_a_long_flow_makes_steps_only_for_the_engagement_asked() -> None:
-    mock = MockStudio({FLOW: 100_000}, seed=0)
-    last = mock._endpoint.family.records(1, (FLOW,), 99_999, 100_000)[0]
-    with client(mock) as http:
-        steps = http.get(f"/v1/Flows/{FLOW}/Engagements/{last['sid']}/Steps").json()["steps"]
-        fetched = http.get(f"/v1/Flows/{FLOW}/Engagements/{last['sid']}").json()
+def test_a_long_flow_makes_records_on_demand_only() -> None:
+    tracemalloc.start()
+    try:
+        mock = MockStudio({FLOW: 100_000}, seed=0)  # some 600,000 steps, were they all made
+        last = mock._endpoint.family.records(1, (FLOW,), 99_999, 100_000)[0]
+        with client(mock) as http:
+            steps = http.get(f"/v1/Flows/{FLOW}/Engagements/{last['sid']}/Steps").json()["steps"]
+            fetched = http.get(f"/v1/Flows/{FLOW}/Engagements/{last['sid']}").json()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert steps == mock.steps(FLOW, last["sid"])
     assert fetched == last
+    assert peak < 60_000_000  # the flow's SID index, not its records (over 1 GB)

@@ -24,27 +24,30 @@ from ._transport import AsyncMockTransport, MockTransport, WSGIApp
 
 
 class MockStudio:
-    """A deterministic fake of Twilio Studio's List Engagements endpoint, driven by its spec.
+    """A deterministic fake of Twilio Studio's Engagement family, driven by its spec.
 
-    Rules (route, parameter types, patterns, lengths, ranges, page-size default) come from the
-    OpenAPI document packaged with the client, or from ``spec_path``. The mock answers like Twilio:
+    Routes (every GET operation: flows, engagements, their steps and contexts) and rules
+    (parameter types, patterns, lengths, ranges, page-size defaults) come from the OpenAPI
+    document packaged with the client, or from ``spec_path``. The mock answers like Twilio:
 
-    - ``GET``, the list operation, only: other methods, which it does not implement, get 405,
-      code 20004, ``Allow: GET``; Basic auth with the account SID and auth token, or the API key
-      SID and secret (else 401, code 20003, ``WWW-Authenticate``);
-    - an invalid ``FlowSid`` or query parameter: 400, code 20001, naming it; unknown query
-      parameters are ignored, as Twilio does; a ``PageToken`` the mock did not issue for that flow
-      (forged, edited, another flow's): 400, code 20001;
-    - a well-formed ``FlowSid`` that is not seeded: 404, code 20404 (as the live API, and as the
-      spec documents). ``MockStudio()`` seeds the spec's example ``FlowSid``, so that schemathesis'
-      examples phase and the documented curl reach real pages;
+    - ``GET`` only: other methods, which it does not implement, get 405, code 20004,
+      ``Allow: GET``; Basic auth with the account SID and auth token, or the API key SID and
+      secret (else 401, code 20003, ``WWW-Authenticate``);
+    - an invalid path or query parameter: 400, code 20001, naming it; unknown query parameters
+      are ignored, as Twilio does; a ``PageToken`` the mock did not issue for that list (forged,
+      edited, another list's): 400, code 20001;
+    - a well-formed SID of a flow, engagement or step that does not exist: 404, code 20404.
+      ``MockStudio()`` seeds the spec's example SIDs, so that schemathesis' examples phase and
+      the documented curl reach real records;
     - pages of ``PageSize`` (default and maximum from the spec) with ``meta`` URLs on the origin
       the request came to (its ``Host``), and opaque signed ``PageToken``s in ``next_page_url``;
-    - never a 5xx unless a fault is injected.
+    - never a 5xx unless a fault is injected (faults apply to every operation).
 
-    Engagements are made on demand from (seed, flow, index), so a flow of a million costs no
-    memory, and from the spec's record schema: every property, valued from its pattern, format,
-    enum or examples (see ``_records``); their URLs point at the live API's host, as Twilio's do.
+    Records are made on demand from (seed, path, index), so a flow of a million engagements
+    costs no memory, and from the spec's schemas: every property, valued from its pattern,
+    format, enum or examples (see ``_records``); how the family hangs together (step counts,
+    chained steps, contexts) is in ``_family``. Their URLs point at the live API's host, as
+    Twilio's do.
     """
 
     IN_PROCESS_URL: ClassVar[str] = "http://127.0.0.1"
