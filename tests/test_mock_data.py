@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import copy
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from studio_engagements.testing import MockStudio
 
 from .helpers import FLOW, OTHER, client, validator, walk
 
+LIST = "ListEngagement"  # the list whose records most tests here look at
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -44,7 +46,9 @@ def test_default_flows_validate_and_include_the_spec_example(spec: dict[str, Any
 
 def record_schema_name(spec: dict[str, Any]) -> str:
     """The record schema's name, found from the list operation's 200 body (``Engagement``)."""
-    operation = spec["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]
+    (operation,) = [
+        item["get"] for item in spec["paths"].values() if item["get"]["operationId"] == LIST
+    ]
     page_ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     page = spec["components"]["schemas"][page_ref.rsplit("/", 1)[1]]
     (items,) = [p["items"] for p in page["properties"].values() if p.get("type") == "array"]
@@ -72,17 +76,20 @@ def nullable(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
     )
 
 
-def property_validators(spec: dict[str, Any]) -> dict[str, Draft202012Validator]:
-    """A validator per record property, formats checked."""
+def property_validators(
+    spec: dict[str, Any], name: str | None = None
+) -> dict[str, Draft202012Validator]:
+    """A validator per property of schema ``name`` (the list's records), formats checked."""
     registry = Registry().with_resource("urn:spec", Resource.opaque(spec))
-    base = f"urn:spec#/components/schemas/{record_schema_name(spec)}/properties"
+    name = name or record_schema_name(spec)
+    base = f"urn:spec#/components/schemas/{name}/properties"
     return {
         name: Draft202012Validator(
             {"$ref": f"{base}/{name}"},
             registry=registry,
             format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
-        for name in record_properties(spec)
+        for name in spec["components"]["schemas"][name]["properties"]
     }
 
 
@@ -97,14 +104,33 @@ def example_shape(example: str) -> re.Pattern[str]:
     )
 
 
+def records_of(mock: MockStudio, schema: str, flow: str) -> list[dict[str, Any]]:
+    """Every record of schema ``schema`` the mock serves for ``flow`` (or every flow)."""
+    engagements = mock.engagements(flow)
+    steps = [(e["sid"], s) for e in engagements for s in mock.steps(flow, e["sid"])]
+    kinds: dict[str, Callable[[], list[dict[str, Any]]]] = {
+        "Flow": mock.flow_records,
+        "Engagement": lambda: engagements,
+        "EngagementContext": lambda: [mock.engagement_context(flow, e["sid"]) for e in engagements],
+        "Step": lambda: [step for _, step in steps],
+        "StepContext": lambda: [mock.step_context(flow, e, step["sid"]) for e, step in steps],
+    }
+    return kinds[schema]()
+
+
+@pytest.mark.parametrize(
+    "schema", ["Flow", "Engagement", "EngagementContext", "Step", "StepContext"]
+)
 @pytest.mark.parametrize(("seed", "flows"), [(0, {FLOW: 150}), (7, {FLOW: 40, OTHER: 90})])
 def test_every_record_has_exactly_the_schema_properties_each_valid(
-    spec: dict[str, Any], seed: int, flows: dict[str, int]
+    spec: dict[str, Any], seed: int, flows: dict[str, int], schema: str
 ) -> None:
     mock = MockStudio(flows, seed=seed)
-    validators = property_validators(spec)
+    validators = property_validators(spec, schema)
     for flow_sid in flows:
-        for record in mock.engagements(flow_sid):
+        records = records_of(mock, schema, flow_sid)
+        assert records
+        for record in records:
             assert list(record) == list(validators)  # every property, in schema order
             for name, value in record.items():
                 validators[name].validate(value)
@@ -179,10 +205,12 @@ def test_every_documented_example_shape_occurs(spec: dict[str, Any]) -> None:
         assert len(set(values) - set(examples)) > 20  # varied, not the examples verbatim
 
 
-def modified_spec(spec: dict[str, Any], tmp_path: Path, **added: dict[str, Any]) -> Path:
-    """A copy of the spec with ``added`` properties on the record schema, written to a file."""
+def modified_spec(
+    spec: dict[str, Any], tmp_path: Path, schema: str | None = None, **added: dict[str, Any]
+) -> Path:
+    """The spec with ``added`` properties on ``schema`` (the list's records), in a file."""
     changed = copy.deepcopy(spec)
-    changed["components"]["schemas"][record_schema_name(spec)]["properties"].update(added)
+    changed["components"]["schemas"][schema or record_schema_name(spec)]["properties"].update(added)
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
     return path
@@ -248,3 +276,20 @@ def test_a_ref_cycle_in_the_record_schema_is_refused_at_construction(
     path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
     with pytest.raises(ValueError, match=r"a \$ref cycle"):
         MockStudio({FLOW: 1}, spec_path=path)
+
+
+def test_properties_added_to_another_schema_appear_in_its_records(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    path = modified_spec(spec, tmp_path, "Step", later_note=NEW_STRING, later_sid=NEW_SID)
+    changed: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    validators = property_validators(changed, "Step")
+    steps = records_of(MockStudio({FLOW: 40}, seed=4, spec_path=path), "Step", FLOW)
+    assert len(steps) > 100
+    for step in steps:
+        assert list(step) == list(validators)
+        for name, value in step.items():
+            validators[name].validate(value)
+    assert len({s["later_sid"] for s in steps} - {None}) > 80
+    before = records_of(MockStudio({FLOW: 40}, seed=4), "Step", FLOW)
+    assert [{k: s[k] for k in before[0]} for s in steps] == before
