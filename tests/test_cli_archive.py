@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shlex
+import signal
 import sqlite3
 import subprocess
 from collections import Counter
@@ -21,6 +23,7 @@ import pytest
 from studio_engagements.testing import Fault, MockStudio
 
 from .helpers import CLI, ROOT, interrupted, mock_env, run_cli
+from .reliability import figure
 
 FLOWS = ["FW" + letter * 32 for letter in "abc"]
 OTHER = "FW" + "d" * 32
@@ -197,6 +200,7 @@ def test_fault_soak_every_rerun_continues_until_exact(
     mock: MockStudio, server: str, tmp_path: Path
 ) -> None:
     faults = [Fault.server_error(503), Fault.rate_limit(retry_after=0), Fault.drop_connection()]
+    reruns = 0
     for run in range(SOAK_RUNS):
         out = tmp_path / f"soak-{run}.sqlite"
         mock.inject_rate(0.3, faults, seed=run)
@@ -207,6 +211,8 @@ def test_fault_soak_every_rerun_continues_until_exact(
         assert codes[-1] == 0, codes
         assert set(codes) <= {0, 3, 4}, codes
         assert_exact(mock, out)
+        reruns += len(codes) - 1
+    figure(f"archive soak: {SOAK_RUNS} archives under 30% faults, {reruns} reruns, all exact")
 
 
 def test_the_readme_archive_and_its_queries(mock: MockStudio, server: str, tmp_path: Path) -> None:
@@ -225,14 +231,14 @@ def test_the_readme_archive_and_its_queries(mock: MockStudio, server: str, tmp_p
     assert_exact(mock, tmp_path / words[words.index("--output") + 1], flows=list(mock.flows))
     names = {record["sid"]: record["friendly_name"] for record in mock.flow_records()}
     engagements = [e for flow in mock.flows for e in mock.engagements(flow)]
-    by_status = Counter((names[e["flow_sid"]], e["status"]) for e in engagements)
+    by_status = Counter((e["flow_sid"], e["status"] or "") for e in engagements)  # NULL: ""
     paths = Counter(
-        " > ".join(step["transitioned_to"] for step in steps)
+        " > ".join(step["transitioned_to"] for step in steps if step["transitioned_to"])
         for steps in (mock.steps(e["flow_sid"], e["sid"]) for e in engagements)
         if steps
     )
     expected = [
-        [f"{name}|{status}|{count}" for (name, status), count in sorted(by_status.items())],
+        [f"{flow}|{names[flow]}|{status}|{n}" for (flow, status), n in sorted(by_status.items())],
         [f"{path}|{count}" for path, count in sorted(paths.items(), key=lambda p: (-p[1], p[0]))][
             :5
         ],
@@ -241,3 +247,22 @@ def test_the_readme_archive_and_its_queries(mock: MockStudio, server: str, tmp_p
         shown = subprocess.run(shlex.split(query), capture_output=True, text=True, cwd=tmp_path)
         assert shown.returncode == 0, shown.stderr
         assert shown.stdout.splitlines() == lines_expected
+
+
+def a_nearly_full_disk() -> None:
+    """In the child: files stop growing at 200 KB (EFBIG), as on a full disk."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+
+def test_a_full_disk_is_one_line_and_the_same_command_then_finishes(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "archive.sqlite"
+    full = run_cli(*command(server, out), env=mock_env(mock), preexec_fn=a_nearly_full_disk)
+    assert full.returncode == 1, full.stderr
+    assert "Traceback" not in full.stderr
+    assert f"cannot write {out}" in full.stderr
+    resumed = archive(mock, *command(server, out))
+    assert resumed.returncode == 0, resumed.stderr
+    assert_exact(mock, out)

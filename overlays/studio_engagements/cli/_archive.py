@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -114,7 +115,7 @@ class Archiver:
     def _archive_flow(
         self, pool: concurrent.futures.ThreadPoolExecutor, flow_sid: str, start: Progress
     ) -> None:
-        result, page = self.results[flow_sid], []
+        result, page = self.results[flow_sid], list[Engagement]()
         result.status, started = "running", time.monotonic()
 
         def keep(batch: list[Engagement]) -> None:
@@ -205,24 +206,17 @@ def run_archive(
     ctx: click.Context, request: ArchiveRequest, client_options: dict[str, Any]
 ) -> None:
     """Run the archive into ``request.output``; a summary; the worst exit code."""
-    with writable(request.output):
-        if request.restart:
-            remove(request.output)
-        store = ArchiveStore(request.output)
-        try:
-            store.adopt(request.recorded())
-            if store.complete:
-                click.echo(f"{request.output} is complete already (--restart redoes it)", err=True)
-                return
-            with StudioClient(**client_options) as client:
-                archiver = Archiver(client, store, request)
-                with watching_retries(archiver.retrying):
-                    interrupted = archiver.run()
-            results = _results(store, archiver)
-            if not interrupted and all(result.status == "done" for result in results):
-                store.mark_complete()
-        finally:
-            store.close()
+    try:
+        with writable(request.output):
+            if request.restart:
+                remove(request.output)
+            outcome = _archive(request, client_options)
+    except sqlite3.Error as error:  # e.g. a full disk: the output could not be written
+        raise OSError(f"cannot write {request.output}: {error}") from None
+    if outcome is None:
+        click.echo(f"{request.output} is complete already (--restart redoes it)", err=True)
+        return
+    results, interrupted = outcome
     print_summary(results, title="archive summary")
     codes = [exit_code(result.error) for result in results if result.error is not None]
     if interrupted or codes:
@@ -236,6 +230,28 @@ def run_archive(
             err=True,
         )
     ctx.exit(most_serious([*codes, EXIT_INTERRUPTED] if interrupted else codes))
+
+
+def _archive(
+    request: ArchiveRequest, client_options: dict[str, Any]
+) -> tuple[Sequence[FlowResult], bool] | None:
+    """The run, with the output locked: each flow's result and whether Ctrl-C stopped it (None:
+    the archive was complete already)."""
+    store = ArchiveStore(request.output)
+    try:
+        store.adopt(request.recorded())
+        if store.complete:
+            return None
+        with StudioClient(**client_options) as client:
+            archiver = Archiver(client, store, request)
+            with watching_retries(archiver.retrying):
+                interrupted = archiver.run()
+        results = _results(store, archiver)
+        if not interrupted and all(result.status == "done" for result in results):
+            store.mark_complete()
+        return results, interrupted
+    finally:
+        store.close()
 
 
 def _results(store: ArchiveStore, archiver: Archiver) -> Sequence[FlowResult]:

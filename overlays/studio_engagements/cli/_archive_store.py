@@ -56,7 +56,7 @@ def columns(table: str) -> tuple[str, ...]:
 def cell(value: Any) -> Any:
     """A JSON value as SQLite stores it: objects and lists as JSON text, the rest as they are."""
     if isinstance(value, dict | list):
-        return jsonl_line(value).decode("utf-8").rstrip("\n")
+        return jsonl_line({"": value}).decode("utf-8")[5:-2]  # the value's JSON, made valid
     if isinstance(value, float) and value != value:  # NaN: SQLite has no such number
         return None
     if isinstance(value, str):
@@ -247,8 +247,10 @@ class ArchiveStore:
     def close(self) -> None:
         """Checkpoint, leave WAL mode (no ``-wal``/``-shm`` left) and close."""
         try:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._db.execute("PRAGMA journal_mode=DELETE")
+            # If this fails (a full disk), the -wal file still holds every commit: nothing is lost.
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("PRAGMA journal_mode=DELETE")
         finally:
             self._db.close()
 
