@@ -6,7 +6,7 @@ import functools
 import importlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -18,9 +18,6 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-
-if TYPE_CHECKING:
-    from ._models import Page
 
 _ERROR_CLASSES: dict[int, type[ApiError]] = {
     401: AuthenticationError,
@@ -66,8 +63,11 @@ def decode_json(content: bytes) -> Any:
     return json.loads(content)
 
 
-def read_page(response: httpx.Response) -> Page:
-    """A 200's body as a Page; UnexpectedResponseError if it is not one."""
+def read_page(response: httpx.Response, model: str = "Page") -> Any:
+    """A 200's body as the ``_models`` class named ``model`` (a Page by default).
+
+    UnexpectedResponseError if it is not one.
+    """
     url = str(response.request.url)
     request_id = response.headers.get("Twilio-Request-Id")
     try:
@@ -81,10 +81,11 @@ def read_page(response: httpx.Response) -> Page:
             request_id=request_id,
         ) from None
     # The generated models are imported at the first page, not with the package.
-    from ._models import Page, ParseError
+    from . import _models
+    from ._models import ParseError
 
     try:
-        return Page.from_dict(body)
+        return getattr(_models, model).from_dict(body)
     except (ParseError, RecursionError) as exc:
         raise UnexpectedResponseError(
             str(exc), status=200, url=url, body=response.content, request_id=request_id
