@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shlex
 import signal
 import sqlite3
@@ -22,7 +21,7 @@ import pytest
 
 from studio_engagements.testing import Fault, MockStudio
 
-from .helpers import CLI, ROOT, interrupted, mock_env, run_cli
+from .helpers import CLI, ROOT, file_size_limit, interrupted, mock_env, run_cli
 from .reliability import figure
 
 FLOWS = ["FW" + letter * 32 for letter in "abc"]
@@ -36,6 +35,12 @@ pytestmark = pytest.mark.usefixtures("fresh_mock")
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows={FLOWS[0]: 35, FLOWS[1]: 12, FLOWS[2]: 0, OTHER: 4}, seed=21)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """Where a test's archive goes."""
+    return tmp_path / "archive.sqlite"
 
 
 def command(server: str, out: Path, *extra: str, flows: list[str] = FLOWS) -> list[str]:
@@ -76,12 +81,19 @@ def assert_exact(mock: MockStudio, out: Path, flows: list[str] = FLOWS) -> None:
         assert not Path(f"{out}{suffix}").exists(), suffix  # the file alone holds everything
 
 
+def the_same_command_finishes(mock: MockStudio, server: str, out: Path, *extra: str) -> None:
+    """With the faults gone, the same command (``extra`` options aside) makes the archive exact."""
+    mock.clear_faults()
+    resumed = archive(mock, *command(server, out, *extra))
+    assert resumed.returncode == 0, resumed.stderr
+    assert_exact(mock, out)
+
+
 def operations(mock: MockStudio) -> Counter[str | None]:
     return Counter(request.operation for request in mock.requests)
 
 
-def test_three_flows_with_steps_row_by_row(mock: MockStudio, server: str, tmp_path: Path) -> None:
-    out = tmp_path / "archive.sqlite"
+def test_three_flows_with_steps_row_by_row(mock: MockStudio, server: str, out: Path) -> None:
     result = archive(mock, *command(server, out, "--concurrency", "4"))
     assert result.returncode == 0, result.stderr
     assert_exact(mock, out)
@@ -94,15 +106,13 @@ def test_three_flows_with_steps_row_by_row(mock: MockStudio, server: str, tmp_pa
     assert operations(mock) == {"ListFlow": 1, "ListEngagement": 4 + 2 + 1, "ListStep": 47}
     mock.reset_requests()
     again = archive(mock, *command(server, out))
-    assert again.returncode == 0, again.stderr
     assert "complete already" in again.stderr
-    assert mock.requests == []
+    assert (again.returncode, mock.requests) == (0, [])  # nothing sent
 
 
 def test_an_outage_then_the_same_command_fetches_nothing_committed_again(
-    mock: MockStudio, server: str, tmp_path: Path
+    mock: MockStudio, server: str, out: Path
 ) -> None:
-    out = tmp_path / "archive.sqlite"
     mock.inject(Fault.server_error(503), times=40, after=20)
     failed = archive(mock, *command(server, out, "--max-retries", "0", "--concurrency", "2"))
     assert failed.returncode == 3, failed.stderr
@@ -113,11 +123,8 @@ def test_an_outage_then_the_same_command_fetches_nothing_committed_again(
         owed = {sid for (sid,) in db.execute("SELECT engagement_sid FROM _archive_pending_steps")}
         pages = sum(count for (count,) in db.execute("SELECT pages FROM _archive_flows"))
     assert committed, "the first run committed some pages"
-    mock.clear_faults()
     mock.reset_requests()
-    resumed = archive(mock, *command(server, out))
-    assert resumed.returncode == 0, resumed.stderr
-    assert_exact(mock, out)
+    the_same_command_finishes(mock, server, out)
     counts = operations(mock)
     assert counts["ListFlow"] == 0  # the flows were committed
     assert counts["ListEngagement"] == 4 + 2 + 1 - pages  # no committed page read again
@@ -128,25 +135,18 @@ def test_an_outage_then_the_same_command_fetches_nothing_committed_again(
     )
 
 
-def test_ctrl_c_then_the_same_command_is_exact(
-    mock: MockStudio, server: str, tmp_path: Path
-) -> None:
-    out = tmp_path / "archive.sqlite"
+def test_ctrl_c_then_the_same_command_is_exact(mock: MockStudio, server: str, out: Path) -> None:
     mock.inject(Fault.delay(0.2), times=10_000)
     code, stderr = interrupted([*CLI, *command(server, out)], mock_env(mock), mock, requests=8)
     assert code == 130, stderr
     assert "Traceback" not in stderr
     assert not Path(f"{out}-wal").exists()
-    mock.clear_faults()
-    resumed = archive(mock, *command(server, out, "--concurrency", "8"))
-    assert resumed.returncode == 0, resumed.stderr
-    assert_exact(mock, out)
+    the_same_command_finishes(mock, server, out, "--concurrency", "8")
 
 
 def test_two_runs_at_once_one_refused_and_the_archive_exact(
-    mock: MockStudio, server: str, tmp_path: Path
+    mock: MockStudio, server: str, out: Path
 ) -> None:
-    out = tmp_path / "archive.sqlite"
     mock.inject(Fault.delay(0.05), times=10_000)
     args = [*CLI, *command(server, out)]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
@@ -169,9 +169,8 @@ def test_all_flows_reads_list_flow_first(mock: MockStudio, server: str, tmp_path
 
 
 def test_other_options_are_refused_naming_the_difference_unless_restart(
-    mock: MockStudio, server: str, tmp_path: Path
+    mock: MockStudio, server: str, out: Path
 ) -> None:
-    out = tmp_path / "archive.sqlite"
     assert archive(mock, *command(server, out, flows=[OTHER])).returncode == 0
     mock.reset_requests()
     other = archive(mock, *command(server, out, flows=[OTHER, FLOWS[1]]))
@@ -249,20 +248,20 @@ def test_the_readme_archive_and_its_queries(mock: MockStudio, server: str, tmp_p
         assert shown.stdout.splitlines() == lines_expected
 
 
-def a_nearly_full_disk() -> None:
-    """In the child: files stop growing at 200 KB (EFBIG), as on a full disk."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
-
-
 def test_a_full_disk_is_one_line_and_the_same_command_then_finishes(
-    mock: MockStudio, server: str, tmp_path: Path
+    mock: MockStudio, server: str, out: Path
 ) -> None:
-    out = tmp_path / "archive.sqlite"
-    full = run_cli(*command(server, out), env=mock_env(mock), preexec_fn=a_nearly_full_disk)
+    full = run_cli(*command(server, out), env=mock_env(mock), preexec_fn=file_size_limit(200_000))
     assert full.returncode == 1, full.stderr
     assert "Traceback" not in full.stderr
     assert f"cannot write {out}" in full.stderr
-    resumed = archive(mock, *command(server, out))
-    assert resumed.returncode == 0, resumed.stderr
-    assert_exact(mock, out)
+    the_same_command_finishes(mock, server, out)
+
+
+def test_kill_9_then_the_same_command_is_exact(mock: MockStudio, server: str, out: Path) -> None:
+    mock.inject(Fault.delay(0.05), times=10_000)
+    # No cleanup at all: the commits in the -wal file are the archive's.
+    killed = [*CLI, *command(server, out)]
+    code, _ = interrupted(killed, mock_env(mock), mock, requests=20, stop=signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    the_same_command_finishes(mock, server, out)

@@ -1,4 +1,4 @@
-"""Command definitions: the commands, their options and help; the work is in _list and _demo."""
+"""Command definitions: the commands, their options and help; the work is in other modules."""
 
 from __future__ import annotations
 
@@ -59,12 +59,13 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="studio-engagements")
 @debug_option
 def main() -> None:
-    """Export Twilio Studio engagements; serve a mock of the API; run a demo.
+    """Export Twilio Studio engagements; archive whole histories; serve a mock; run a demo.
 
     \b
     Examples:
       studio-engagements demo
       studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --output engagements.jsonl
+      studio-engagements archive --all-flows --steps --output history.sqlite
       studio-engagements mock --port 4010
     """
 
