@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import marshal
+import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from ._record_draft import ByteBudget, Maker
 
 FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Linus")
 NAME_PLACEHOLDER = "name"
+JSON_VARIANTS = 16  # seeded variants of each documented any-JSON example
 # Untyped properties hold whatever a flow's widgets stored there: the shapes vary a lot.
 JSON_SHAPES: tuple[Any, ...] = (
     {},
@@ -45,6 +47,29 @@ def any_json_maker(budget: ByteBudget, documented: Sequence[Any]) -> Maker:
     frozen = [[marshal.dumps(_fill(shape, n)) for n in FIRST_NAMES] for shape in shapes]
     count, names, load = len(frozen), len(FIRST_NAMES), marshal.loads
     return lambda record: load(frozen[record.data[at] % count][record.data[at + 1] % names])
+
+
+def documented_json_maker(budget: ByteBudget, examples: Sequence[Any]) -> Maker:
+    """One of an any-JSON property's documented ``examples``, varied: in each of a few seeded
+    variants of an example, every string is varied as :func:`example_maker` varies one."""
+    at = budget.take(2)
+    frozen = [
+        [marshal.dumps(_varied(example, random.Random(n))) for n in range(JSON_VARIANTS)]  # noqa: S311
+        for example in examples
+    ]
+    count, load = len(frozen), marshal.loads
+    return lambda record: load(frozen[record.data[at] % count][record.data[at + 1] % JSON_VARIANTS])
+
+
+def _varied(value: Any, rng: random.Random) -> Any:
+    """``value`` with each string varied by :func:`_example_variant` from ``rng``'s bytes."""
+    if isinstance(value, str):
+        return _example_variant(value, 0)(rng.randbytes(10))
+    if isinstance(value, Mapping):
+        return {key: _varied(item, rng) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_varied(item, rng) for item in value]
+    return value
 
 
 def _example_variant(example: str, at: int) -> Callable[[bytes], str]:

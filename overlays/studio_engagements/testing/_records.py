@@ -35,8 +35,9 @@ How a property's value is chosen, first rule that applies:
   one of them, varied: each run of digits keeps its first digit and gets seeded others
   (``+16175551212``), and the word ``name``, the placeholder Twilio's docs use for a person's
   name (``name@company.com``, ``client:name``), becomes a first name.
-- no ``type`` (any JSON, ``context``): one of a few JSON shapes Studio flows store, the record
-  schema's example for the property (its strings replaced by first names) among them.
+- no ``type`` (any JSON, ``context``): one of the property's documented ``examples`` (Studio's
+  flow state), each string varied as above; without ``examples``, one of a few JSON shapes, the
+  record schema's example for the property (its strings replaced by first names) among them.
 - other plain types: a string of hex digits (within ``minLength``/``maxLength``), an integer
   or number within ``minimum``/``maximum``, a boolean, an empty array or object when allowed.
 
@@ -58,7 +59,7 @@ import attrs
 
 from ._data import entropy
 from ._identity_values import IdentityValues
-from ._json_values import any_json_maker, example_maker
+from ._json_values import any_json_maker, documented_json_maker, example_maker
 from ._record_draft import Anchor, ByteBudget, Maker, RecordDraft
 from ._schema_reading import SchemaReader, UnsupportedSchemaError
 
@@ -176,6 +177,8 @@ class _PropertyCompiler:
         )
         if kind == "string" and examples:
             return or_null(nullable, example_maker(self.budget, [str(e) for e in examples]))
+        if kind is None and schema.get("examples"):
+            return documented_json_maker(self.budget, schema["examples"])
         if kind is None:
             return any_json_maker(self.budget, [self.example[name]] if name in self.example else [])
         if kind == "null":
