@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
@@ -8,9 +7,16 @@ import attrs
 
 from ..models.engagement_status import EngagementStatus
 from ..types import (
+    SENT_JSON,
+    AwareDateTime,
+    JsonValue,
+    LazyJson,
+    OpenEnum,
+    OpenEnumField,
     format_datetime,
     not_an_object,
     parse_datetime,
+    read_json,
     wrong_type,
 )
 
@@ -22,7 +28,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and the descriptors below keep their values there.
 @attrs.frozen(slots=False)
 class Engagement:
     """An Engagement of a Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later
@@ -52,10 +58,10 @@ class Engagement:
     flow_sid: str | None = None
     contact_sid: str | None = None
     contact_channel_address: str | None = None
-    context: Any = None
-    status: EngagementStatus | str | None = None
-    date_created: datetime.datetime | None = None
-    date_updated: datetime.datetime | None = None
+    context: JsonValue = None
+    status: OpenEnum[EngagementStatus] | None = None
+    date_created: AwareDateTime | None = None
+    date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, str] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -173,6 +179,24 @@ class Engagement:
         _set(instance, "__dict__", fields)
         return instance
 
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        raw = self.__dict__.get(SENT_JSON)
+        return None if raw is None else bytes(raw)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
         return {
@@ -195,3 +219,5 @@ class Engagement:
 
 _FIELDS = frozenset(Engagement.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+Engagement.context = LazyJson("context")
+Engagement.status = OpenEnumField("status", _ENGAGEMENTSTATUS_MEMBERS)

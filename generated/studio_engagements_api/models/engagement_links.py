@@ -6,7 +6,9 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..types import (
+    SENT_JSON,
     not_an_object,
+    read_json,
 )
 
 _new = object.__new__
@@ -14,7 +16,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and the descriptors below keep their values there.
 @attrs.frozen(slots=False)
 class EngagementLinks:
     """URLs of related resources by name, such as `steps` and `engagement_context`; other names may appear.
@@ -52,6 +54,24 @@ class EngagementLinks:
         instance = _new(cls)
         _set(instance, "__dict__", fields)
         return instance
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        raw = self.__dict__.get(SENT_JSON)
+        return None if raw is None else bytes(raw)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
