@@ -6,6 +6,7 @@ import contextlib
 import json
 import math
 from collections.abc import Iterator
+
 import pytest
 
 from studio_engagements import Page, _response
@@ -49,7 +50,9 @@ def test_what_json_refuses_is_refused(content: bytes) -> None:
 
 
 def test_what_only_json_reads_is_json_s_value_and_has_no_sent_json() -> None:
-    body = b'{"engagements": [{"sid": null, "context": {"a": NaN}}], "meta": {"next_page_url": null}}'
+    body = (
+        b'{"engagements": [{"sid": null, "context": {"a": NaN}}], "meta": {"next_page_url": null}}'
+    )
     (engagement,) = Page.from_json(body).engagements
     assert math.isnan(engagement.context["a"])  # json's reading of NaN, which only json gives
     assert engagement.sent_json() is None  # never passed on as JSON: it is not
