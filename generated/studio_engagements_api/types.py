@@ -140,8 +140,8 @@ def format_datetime(value: datetime.datetime | None) -> str | None:
 
 # Annotations are read twice: by type checkers (the types users get) and, at run time, by msgspec
 # (what it decodes). The aliases below are the user's type for the first and msgspec's for the
-# second: an open enum is decoded as its string (the field's descriptor gives the member), any JSON
-# is kept as its text until it is read, a date-time must carry an offset (one without is read by
+# second: an open enum is decoded as its string (made its member after decoding), any JSON
+# is kept as its text until it is read (LazyJson), a date-time must carry an offset (one without is read by
 # from_dict, which takes it as UTC).
 try:
     import msgspec
@@ -166,7 +166,8 @@ else:
         JsonValue = msgspec.Raw
         AwareDateTime = Annotated[datetime.datetime, msgspec.Meta(tz=True)]
 
-_RAW: type = object if msgspec is None else msgspec.Raw
+RAW: type = object if msgspec is None else msgspec.Raw
+""" The type msgspec gives an any-JSON field (its text); never a value's type without msgspec """
 _DECODER = {"name": "json" if msgspec is None else "msgspec"}
 SENT_JSON = "_sent_json"
 """ The instance key where a record read by msgspec keeps its JSON object as the API sent it """
@@ -205,51 +206,34 @@ def loads(content: bytes) -> tuple[Any, bool]:
 
 
 class LazyJson:
-    """An any-JSON field: msgspec keeps it as its text (``msgspec.Raw``), decoded when first read"""
+    """An any-JSON field kept as its text until first read, then decoded (json's value)
 
-    __slots__ = ("name",)
+    msgspec decodes the field as ``msgspec.Raw``; the model's ``__attrs_post_init__`` moves that
+    text to ``json_key(name)``, so that the first read of the field comes here and later reads
+    find the value in the instance.
+    """
+
+    __slots__ = ("key", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.key = json_key(name)
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
         fields = instance.__dict__
         try:
-            value = fields[self.name]
+            raw = fields.pop(self.key)
         except KeyError:
             raise AttributeError(self.name) from None
-        # msgspec reads every field once before it sets `extra` (the last): that read is not
-        # the user's and leaves the text undecoded.
-        if type(value) is _RAW and "extra" in fields:
-            value = fields[self.name] = _decode_raw(value)
+        value = fields[self.name] = _decode_raw(raw)
         return value
 
-    def __set__(self, instance: object, value: Any) -> None:
-        instance.__dict__[self.name] = value
 
-
-class OpenEnumField:
-    """An enum that is also allowed to be any string: a known value reads as its member"""
-
-    __slots__ = ("members", "name")
-
-    def __init__(self, name: str, members: Mapping[str, Any]) -> None:
-        self.name = name
-        self.members = members
-
-    def __get__(self, instance: object, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        try:
-            value = instance.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
-        return self.members.get(value, value) if type(value) is str else value
-
-    def __set__(self, instance: object, value: Any) -> None:
-        instance.__dict__[self.name] = value
+def json_key(name: str) -> str:
+    """Where an instance keeps the undecoded text of its any-JSON field ``name``"""
+    return f"{name} (JSON)"
 
 
 def _decode_raw(raw: Any) -> Any:
@@ -316,18 +300,35 @@ class _Codec:
         ).decode
 
     def keep_sent_json(self, value: Any, content: bytes) -> None:
-        """Give each record of ``value``'s lists of models its JSON as sent"""
-        if not self.lists:
-            return
-        try:
-            parts = self.split(content)
-        except msgspec.MsgspecError:
-            return
+        """Let each record of ``value``'s lists of models find its JSON as sent (sent_json)"""
         for name in self.lists:
-            items, raws = getattr(value, name), getattr(parts, name)
-            if len(items) == len(raws):
-                for item, raw in zip(items, raws):
-                    item.__dict__[SENT_JSON] = raw
+            source = _SentJson(self.split, content, name)
+            for index, item in enumerate(getattr(value, name)):
+                item.__dict__[SENT_JSON] = (source, index)
+
+
+class _SentJson:
+    """A document's records as sent, split out of it when one is first asked for"""
+
+    __slots__ = ("content", "name", "records", "split")
+
+    def __init__(self, split: Any, content: bytes, name: str) -> None:
+        self.split, self.content, self.name = split, content, name
+        self.records: list[Any] | None = None
+
+    def record(self, index: int) -> bytes | None:
+        if self.records is None:
+            try:
+                self.records = getattr(self.split(self.content), self.name)
+            except msgspec.MsgspecError:
+                self.records = []
+        return bytes(self.records[index]) if index < len(self.records) else None
+
+
+def sent_json(instance: object) -> bytes | None:
+    """The JSON object ``instance`` was read from, as sent, if read so (see read_json)"""
+    found = instance.__dict__.get(SENT_JSON)
+    return None if found is None else found[0].record(found[1])
 
 
 _CODECS: dict[type, _Codec | None] = {}
@@ -381,6 +382,7 @@ if msgspec is not None:
 
 
 __all__ = [
+    "RAW",
     "SENT_JSON",
     "UNSET",
     "AwareDateTime",
@@ -389,19 +391,20 @@ __all__ = [
     "JsonValue",
     "LazyJson",
     "OpenEnum",
-    "OpenEnumField",
     "ParseError",
     "RequestFiles",
     "Response",
     "Unset",
     "format_datetime",
     "json_decoder",
+    "json_key",
     "json_type",
     "loads",
     "missing",
     "not_an_object",
     "parse_datetime",
     "read_json",
+    "sent_json",
     "set_json_decoder",
     "wrong_type",
 ]

@@ -7,16 +7,17 @@ import attrs
 
 from ..models.engagement_status import EngagementStatus
 from ..types import (
-    SENT_JSON,
+    RAW,
     AwareDateTime,
     JsonValue,
     LazyJson,
     OpenEnum,
-    OpenEnumField,
     format_datetime,
+    json_key,
     not_an_object,
     parse_datetime,
     read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -28,7 +29,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and the descriptors below keep their values there.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class Engagement:
     """An Engagement of a Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later
@@ -179,6 +180,15 @@ class Engagement:
         _set(instance, "__dict__", fields)
         return instance
 
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        status = fields["status"]
+        if status.__class__ is str:
+            fields["status"] = _ENGAGEMENTSTATUS_MEMBERS.get(status, status)
+        if fields["context"].__class__ is RAW:
+            fields[_CONTEXT_JSON] = fields.pop("context")
+
     @classmethod
     def from_json(cls, content: bytes) -> Self:
         """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
@@ -194,8 +204,7 @@ class Engagement:
         Known for a record of a list read by from_json from a strict JSON document (one msgspec
         reads); None otherwise.
         """
-        raw = self.__dict__.get(SENT_JSON)
-        return None if raw is None else bytes(raw)
+        return sent_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
@@ -219,5 +228,5 @@ class Engagement:
 
 _FIELDS = frozenset(Engagement.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+_CONTEXT_JSON = json_key("context")
 Engagement.context = LazyJson("context")
-Engagement.status = OpenEnumField("status", _ENGAGEMENTSTATUS_MEMBERS)

@@ -8,10 +8,10 @@ import attrs
 from ..models.engagement import Engagement
 from ..models.list_engagement_response_meta import ListEngagementResponseMeta
 from ..types import (
-    SENT_JSON,
     missing,
     not_an_object,
     read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -20,7 +20,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and the descriptors below keep their values there.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class ListEngagementResponse:
     """One page of Engagements. Paging needs both keys; Twilio always sends them.
@@ -101,8 +101,7 @@ class ListEngagementResponse:
         Known for a record of a list read by from_json from a strict JSON document (one msgspec
         reads); None otherwise.
         """
-        raw = self.__dict__.get(SENT_JSON)
-        return None if raw is None else bytes(raw)
+        return sent_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
