@@ -39,8 +39,28 @@ class Sizes:
     """Sequential requests per run of the per-request overhead question."""
 
 
-FULL = Sizes({"small": 20, "studio": 8}, {"small": 50, "studio": 20}, 3, 20, 100, 9, (10_000, 50_000), 2_000, 1_000)
-SMALL = Sizes({"small": 2, "studio": 2}, {"small": 2, "studio": 2}, 1, 2, 4, 1, (200,), 100, 50)
+FULL = Sizes(
+    cpu_pages={"small": 20, "studio": 8},
+    process_pages={"small": 100, "studio": 25},
+    repeat=3,
+    export_pages=20,
+    memory_pages=100,
+    import_runs=9,
+    latency_engagements=(10_000, 50_000),
+    twilio_latency_engagements=2_000,
+    requests=1_000,
+)
+SMALL = Sizes(
+    cpu_pages={"small": 2, "studio": 2},
+    process_pages={"small": 2, "studio": 2},
+    repeat=1,
+    export_pages=2,
+    memory_pages=4,
+    import_runs=1,
+    latency_engagements=(200,),
+    twilio_latency_engagements=100,
+    requests=50,
+)
 
 
 @attrs.frozen

@@ -111,7 +111,7 @@ def twilio_client(origin: str, account_sid: str, auth_token: str) -> Any:
 
 
 def twilio_stream(origin: str, flow: str, out: Path | None = None) -> int:
-    """The official package: ``Client().studio.v1.flows(sid).engagements.stream(page_size=1000)``."""
+    """The official package: ``Client().studio.v1.flows(sid).engagements.stream(...)``."""
     count = 0
     client = twilio_client(origin, ACCOUNT_SID, AUTH_TOKEN)
     for engagement in client.studio.v1.flows(flow).engagements.stream(page_size=PAGE_SIZE):

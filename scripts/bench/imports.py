@@ -38,5 +38,7 @@ def run(bench: Bench) -> Section:
         f"`import studio_engagements` {ours:.1f} ms, `import httpx` {httpx:.1f} ms "
         f"(+{ours - httpx:.1f} ms)."
     )
-    target = Target("import studio_engagements over import httpx", ours - httpx, BUDGET_MS, unit=" ms")
+    target = Target(
+        "import studio_engagements over import httpx", ours - httpx, BUDGET_MS, unit=" ms"
+    )
     return Section("Import time", [line], [target])

@@ -68,12 +68,15 @@ def run(bench: Bench) -> Section:
             f"{found['first'] / 1024:.1f} MiB, peak {found['peak'] / 1024:.1f} MiB ({ratio:.2f}x)"
         )
         if decoder == "msgspec":
-            targets.append(Target(f"typed stream peak RSS vs first page, {pages} pages", ratio, FLAT))
+            targets.append(
+                Target(f"typed stream peak RSS vs first page, {pages} pages", ratio, FLAT)
+            )
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
-        peaks = [
-            run_child(cli_command(bench.server.origin, flow_sid("studio", n), Path(folder, f"{n}.jsonl"))).peak_kib
+        exports = [
+            cli_command(bench.server.origin, flow_sid("studio", n), Path(folder, f"{n}.jsonl"))
             for n in (1, pages)
-        ]  # fmt: skip
+        ]
+        peaks = [run_child(command).peak_kib for command in exports]
     ratio = peaks[1] / peaks[0]
     lines.append(
         f"- CLI jsonl export: peak RSS {peaks[0] / 1024:.1f} MiB for 1 page, "

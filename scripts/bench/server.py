@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -69,7 +68,9 @@ class PageHandler(BaseHTTPRequestHandler):
             "key": "engagements",
         }
         block = self._block(shape, number, size)
-        self._send(200, b'{"engagements": [', block, b'], "meta": ', json.dumps(meta).encode(), b"}")
+        self._send(
+            200, b'{"engagements": [', block, b'], "meta": ', json.dumps(meta).encode(), b"}"
+        )
 
     def _block(self, shape: str, number: int, size: int) -> bytes:
         if size == PAGE_SIZE:
@@ -132,4 +133,4 @@ class Server:
 
 
 if __name__ == "__main__":
-    sys.exit(serve())
+    serve()
