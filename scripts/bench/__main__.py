@@ -43,7 +43,7 @@ FULL = Sizes(
     cpu_pages={"small": 20, "studio": 8},
     process_pages={"small": 100, "studio": 25},
     repeat=3,
-    export_pages=20,
+    export_pages=50,
     memory_pages=100,
     import_runs=9,
     latency_engagements=(10_000, 50_000),
@@ -70,6 +70,8 @@ class Bench:
     sizes: Sizes
     server: Server
     twilio: str | None
+    cli_python: str
+    """The interpreter that runs the CLI (one with the ``cli`` extra)."""
 
 
 QUESTIONS: list[Callable[[Bench], Section]] = [
@@ -89,12 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run at tiny sizes")
     parser.add_argument("--output", type=Path, help="default BENCHMARKS.md (none with --small)")
+    parser.add_argument(
+        "--cli-python",
+        default=sys.executable,
+        help="the python that runs studio-engagements (with the cli extra); default this one",
+    )
     args = parser.parse_args(argv)
     output = args.output or (None if args.small else ROOT / "BENCHMARKS.md")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     server = Server()
     try:
-        bench = Bench(SMALL if args.small else FULL, server, twilio_version())
+        bench = Bench(SMALL if args.small else FULL, server, twilio_version(), args.cli_python)
         sections = []
         for question in QUESTIONS:
             sections.append(question(bench))

@@ -61,12 +61,10 @@ class Run:
     cpu: float
     """User + system seconds of the child alone."""
     wall: float
-    peak_kib: int
-    """The child's peak resident set size."""
 
 
 def run_child(command: Sequence[str]) -> Run:
-    """Run ``command`` to its end; its output, CPU, wall time and peak RSS (``wait4``)."""
+    """Run ``command`` to its end; its output, CPU (``wait4``) and wall time."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as errors:
         process = subprocess.Popen(
@@ -81,7 +79,7 @@ def run_child(command: Sequence[str]) -> Run:
         if process.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"bench: {' '.join(command)} failed:\n{errors.read()}")
-    return Run(out, usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss)
+    return Run(out, usage.ru_utime + usage.ru_stime, wall)
 
 
 def twilio_version() -> str | None:

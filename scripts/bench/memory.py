@@ -1,7 +1,9 @@
 """Question: peak memory of a typed stream and of the CLI export, however many pages.
 
 ``python -m bench.memory ORIGIN FLOW DECODER`` streams a flow and prints, as JSON, its RSS after
-the first page and its peak RSS (KiB).
+the first page and its peak RSS (KiB); ``python -m bench.memory cli ORIGIN FLOW FILE`` exports
+it with the CLI and prints its peak RSS. (A child measures itself: the peak that ``wait4``
+reports includes the parent's memory when the child was forked.)
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import ACCOUNT_SID, AUTH_TOKEN, PAGE_SIZE, flow_sid, module_command, run_child
-from .export import cli_command
 from .report import Section, Target
 
 if TYPE_CHECKING:
@@ -72,11 +73,15 @@ def run(bench: Bench) -> Section:
                 Target(f"typed stream peak RSS vs first page, {pages} pages", ratio, FLAT)
             )
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
-        exports = [
-            cli_command(bench.server.origin, flow_sid("studio", n), Path(folder, f"{n}.jsonl"))
+        peaks = [
+            json.loads(
+                run_child(
+                    [bench.cli_python, "-m", "bench.memory", "cli", bench.server.origin,
+                     flow_sid("studio", n), str(Path(folder, f"{n}.jsonl"))]
+                ).stdout
+            )["peak"]
             for n in (1, pages)
-        ]
-        peaks = [run_child(command).peak_kib for command in exports]
+        ]  # fmt: skip
     ratio = peaks[1] / peaks[0]
     lines.append(
         f"- CLI jsonl export: peak RSS {peaks[0] / 1024:.1f} MiB for 1 page, "
@@ -86,5 +91,16 @@ def run(bench: Bench) -> Section:
     return Section("Memory", ["Peak resident memory of fresh processes:", "", *lines], targets)
 
 
+def cli_child(origin: str, flow: str, out: str) -> None:
+    """Export ``flow`` with the CLI in this process; print its peak RSS (KiB) as JSON."""
+    from studio_engagements.cli import main
+
+    main(["list", flow, "--base-url", origin, "--output", out], standalone_mode=False)
+    print(json.dumps({"peak": status_kib("VmHWM")}))
+
+
 if __name__ == "__main__":
-    child(*sys.argv[1:4])
+    if sys.argv[1] == "cli":
+        cli_child(*sys.argv[2:5])
+    else:
+        child(*sys.argv[1:4])
