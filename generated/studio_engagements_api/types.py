@@ -170,7 +170,7 @@ RAW: type = object if msgspec is None else msgspec.Raw
 """ The type msgspec gives an any-JSON field (its text); never a value's type without msgspec """
 _DECODER = {"name": "json" if msgspec is None else "msgspec"}
 SENT_JSON = "_sent_json"
-""" The instance key where a record read by msgspec keeps its JSON object as the API sent it """
+""" The instance key where a record read by from_json keeps where its JSON as sent is found """
 
 
 def set_json_decoder(name: str) -> None:
