@@ -126,3 +126,16 @@ def test_a_record_built_by_hand_has_no_sent_json() -> None:
     engagement = Engagement(sid="FN" + "c" * 32, status="ended", context={"a": 1})
     assert engagement.sent_json() is None
     assert json.loads(render_rows([engagement], FIELDS, "jsonl", header=False))["status"] == "ended"
+
+
+@pytest.mark.parametrize("text", [b'"\xff"', b'{"a": ["ok", "\xc3\x28"]}'])
+def test_context_text_that_is_not_utf8_is_refused_when_the_page_is_read(text: bytes) -> None:
+    body = b'{"engagements": [{"context": ' + text + b'}], "meta": {"next_page_url": null}}'
+    with pytest.raises(ValueError, match="utf-8|UTF-8|decode"):
+        Page.from_json(body)
+
+
+def test_context_text_in_utf8_is_read() -> None:
+    body = '{"engagements": [{"context": {"b": "Grüße, 世界"}}], "meta": {"next_page_url": null}}'
+    (engagement,) = Page.from_json(body.encode()).engagements
+    assert engagement.context == {"b": "Grüße, 世界"}

@@ -4,6 +4,7 @@ import datetime
 import json
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
+from operator import attrgetter
 from types import UnionType
 from typing import (
     IO,
@@ -260,9 +261,9 @@ def read_json(cls: type[M], content: bytes) -> M:
     codec = _codec(cls) if _DECODER["name"] == "msgspec" else None
     if codec is not None:
         try:
+            checked = codec.check(content)
             if not content.isascii():
-                content.decode()  # msgspec leaves the text of `Raw` fields unchecked
-            codec.check(content)
+                codec.check_text(checked, content)
             value = codec.direct(content)
         except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):
             pass
@@ -298,6 +299,22 @@ class _Codec:
         self.split = msgspec.json.Decoder(
             msgspec.defstruct(f"{cls.__name__}Records", parts)
         ).decode
+        # Where the any-JSON texts are (own fields, and fields of the records of lists), or
+        # None when some lie deeper (then the whole document's text is checked).
+        self.texts: tuple[tuple[str | None, str], ...] | None = _text_fields(cls)
+
+    def check_text(self, checked: Any, content: bytes) -> None:
+        """Raise UnicodeDecodeError unless the any-JSON texts are UTF-8 (msgspec checks the rest)"""
+        if self.texts is None:
+            content.decode()
+            return
+        parts: list[Any] = []
+        for where, name in self.texts:
+            if where is None:
+                parts.append(getattr(checked, name))
+            else:
+                parts.extend(map(attrgetter(name), getattr(checked, where) or ()))
+        b"".join(filter(None, parts)).decode()
 
     def keep_sent_json(self, value: Any, content: bytes) -> None:
         """Let each record of ``value``'s lists of models find its JSON as sent (sent_json)"""
@@ -345,10 +362,32 @@ def _codec(cls: type) -> _Codec | None:
     except (
         TypeError,
         NameError,
-    ):  # e.g. a renamed field, an annotation msgspec does not know
+        RecursionError,
+    ):  # e.g. a renamed field, models in a cycle
         codec = None
     _CODECS[cls] = codec
     return codec
+
+
+def _text_fields(cls: type) -> tuple[tuple[str | None, str], ...] | None:
+    """``cls``'s any-JSON fields and those of its lists' records; None if some lie deeper"""
+    found: list[tuple[str | None, str]] = []
+    hints = get_type_hints(cls)
+    for name in cls.FIELDS:
+        hint, model = hints[name], _list_model(hints[name])
+        if hint is msgspec.Raw:
+            found.append((None, name))
+        elif model is not None:
+            inner = _text_fields(model)
+            if inner is None or any(where is not None for where, _ in inner):
+                return None
+            found += [(name, field) for _, field in inner]
+        elif any(
+            attrs.has(arg) and _text_fields(arg) != ()
+            for arg in (hint, *get_args(hint))
+        ):
+            return None
+    return tuple(found)
 
 
 def _list_model(hint: Any) -> type | None:
