@@ -131,7 +131,7 @@ def test_a_record_built_by_hand_has_no_sent_json() -> None:
 @pytest.mark.parametrize("text", [b'"\xff"', b'{"a": ["ok", "\xc3\x28"]}'])
 def test_context_text_that_is_not_utf8_is_refused_when_the_page_is_read(text: bytes) -> None:
     body = b'{"engagements": [{"context": ' + text + b'}], "meta": {"next_page_url": null}}'
-    with pytest.raises(ValueError, match="utf-8|UTF-8|decode"):
+    with pytest.raises(ValueError, match=r"utf-8|UTF-8|decode"):
         Page.from_json(body)
 
 
