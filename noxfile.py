@@ -69,6 +69,7 @@ def soak(session: nox.Session) -> None:
         "tests/test_reliability_faults.py",
         "tests/test_reliability_load.py",
         "tests/test_reliability_responses.py",
+        "tests/test_reliability_client.py",
         "tests/test_reliability_input.py",
         *session.posargs,
         env={"STUDIO_ENGAGEMENTS_SOAK": "1"},

@@ -4,9 +4,13 @@
 ``python scripts/generate.py --check`` regenerates into a temporary folder and exits 1
 with a unified diff when the committed code differs (stray and missing files included).
 
-Besides the generator's package, the operation's path template and parameter list are
-written as Python literals (``_parameters.py``), so that the client builds requests and reads
-its input rules from the spec without parsing YAML at run time, and a ``py.typed`` marker.
+The package holds only what the overlays use: the models of the operations' success bodies,
+their shared types, each operation's path template and parameter list as Python literals
+(``_parameters.py``, so that the client builds requests and reads its input rules from the spec
+without parsing YAML at run time), and a ``py.typed`` marker. The generator is fed the spec cut
+down to those operations' parameters and success responses (and the schemas they reach), and
+its request functions and client are left out: every request goes through ``studio_engagements``
+and its safeguards (origin checks, bounds, retries).
 Every parameter must be one that ``ParameterRule`` can check in full: a schema keyword it does
 not implement stops generation, so that a spec change never silently weakens a check.
 """
@@ -17,6 +21,7 @@ import argparse
 import difflib
 import importlib.metadata
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -38,7 +43,11 @@ TARGET = ROOT / "generated" / PACKAGE
 PINNED_TOOLS = ("openapi-python-client", "ruff")
 PARAMETERS_MODULE = "_parameters.py"
 RULES = ROOT / "overlays" / "studio_engagements" / "_rules.py"
-OPERATION_ID = "ListEngagement"
+OPERATION_ID = "ListEngagement"  # the operation whose table _parameters.py holds
+OPERATION_IDS = (OPERATION_ID,)  # the operations the overlays call
+# What the generator writes that no overlay uses: its request functions and their client, which
+# would be a second way to call the API without the client's safeguards.
+UNUSED = ("api", "client.py", "errors.py")
 
 
 def pinned_versions() -> dict[str, str]:
@@ -60,19 +69,29 @@ def check_tool_versions() -> None:
             sys.exit(f"generate.py: {tool} {found} is installed, pyproject.toml pins {wanted}")
 
 
+def operation(spec: dict[str, Any], operation_id: str) -> tuple[str, str, dict[str, Any]]:
+    """The path, method and operation object of ``operation_id`` (exactly one)."""
+    ((path, method, found),) = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and op.get("operationId") == operation_id
+    ]
+    return path, method, found
+
+
+def parameter_table(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The operation's parameters, with the keys ParameterRule reads."""
+    return [
+        {key: param[key] for key in ("name", "in", "required", "schema") if key in param}
+        for param in found["parameters"]
+    ]
+
+
 def parameters_module(spec: dict[str, Any]) -> str:
     """Python source holding the operation's path and parameters, as in the spec."""
-    matches = [
-        (path, op)
-        for path, item in spec["paths"].items()
-        for op in item.values()
-        if isinstance(op, dict) and op.get("operationId") == OPERATION_ID
-    ]
-    ((path, operation),) = matches
-    parameters = [
-        {key: param[key] for key in ("name", "in", "required", "schema") if key in param}
-        for param in operation["parameters"]
-    ]
+    path, _, found = operation(spec, OPERATION_ID)
+    parameters = parameter_table(found)
     check_rules(parameters)
     return (
         f'"""The {OPERATION_ID} path and parameters, copied from the OpenAPI document by'
@@ -82,6 +101,43 @@ def parameters_module(spec: dict[str, Any]) -> str:
         '"""The path template; each {Name} is the path parameter of that name."""\n\n'
         f"PARAMETERS: list[dict[str, Any]] = {parameters!r}\n"
     )
+
+
+def used_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec cut down to what the overlays use: the operations' parameters and 200 bodies.
+
+    Only the schemas those reach stay among the components, so that no model is generated for
+    a body the client never reads through a model (error bodies are read by hand, tolerantly).
+    """
+    paths: dict[str, Any] = {}
+    for operation_id in OPERATION_IDS:
+        path, method, found = operation(spec, operation_id)
+        kept = {key: value for key, value in found.items() if key != "responses"}
+        kept["responses"] = {"200": found["responses"]["200"]}
+        paths.setdefault(path, {})[method] = kept
+    schemas = spec["components"]["schemas"]
+    reached = reachable(paths, schemas)
+    components = {key: value for key, value in spec["components"].items() if key != "responses"}
+    components["schemas"] = {name: schemas[name] for name in schemas if name in reached}
+    return {**spec, "paths": paths, "components": components}
+
+
+def reachable(root: object, schemas: dict[str, Any]) -> set[str]:
+    """The names of the component schemas that ``root`` refers to, directly or not."""
+    prefix = "#/components/schemas/"
+    found: set[str] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] not in found:
+                found.add(ref[len(prefix) :])
+                pending.append(schemas[ref[len(prefix) :]])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found
 
 
 def check_rules(parameters: list[dict[str, Any]]) -> None:
@@ -108,6 +164,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
 def render(workdir: Path) -> Path:
     """Generate the package into ``workdir`` and return its folder."""
     out = workdir / PACKAGE
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    used = workdir / "used-spec.json"
+    used.write_text(json.dumps(used_spec(spec), indent=1), encoding="utf-8")
     # The generator's post hooks call `ruff` by name: make it the pinned one beside us.
     env = dict(
         os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -120,7 +179,7 @@ def render(workdir: Path) -> Path:
             "openapi_python_client",
             "generate",
             "--path",
-            str(SPEC),
+            str(used),
             "--config",
             str(CONFIG),
             "--custom-template-path",
@@ -134,7 +193,12 @@ def render(workdir: Path) -> Path:
         cwd=workdir,
         env=env,
     )
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    for name in UNUSED:
+        unused = out / name
+        if unused.is_dir():
+            shutil.rmtree(unused)
+        else:
+            unused.unlink()
     (out / PARAMETERS_MODULE).write_text(parameters_module(spec), encoding="utf-8")
     # Run from the temporary folder: inside the package, its types.py would shadow the stdlib.
     run(

@@ -1,16 +1,22 @@
-"""Shared fixtures: where the repository's files are."""
+"""Shared fixtures: the spec, the mock over real HTTP (``server``), both client kinds (``kind``),
+the CLI's environment (``cli_env``), instant retry waits (``waits``), a clean shared mock.
+
+A module that uses ``server``, ``cli_env`` or ``fresh_mock`` defines the ``mock`` they serve.
+Constants and the sync/async driver are in ``helpers.py``, imported by name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-SPEC_PATH = ROOT / "openapi" / "studio_v1_engagements.yaml"
+from studio_engagements.testing import MockStudio
+
+from .helpers import KINDS, SPEC_PATH, mock_env
+from .reliability import FIGURES, instant_sleeps
 
 
 @pytest.fixture(scope="session")
@@ -20,29 +26,67 @@ def spec() -> dict[str, Any]:
     return loaded
 
 
+@pytest.fixture(scope="session", params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    """``sync`` or ``async``: which client a test drives (session scope: hypothesis allows it)."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def server(mock: MockStudio) -> Iterator[str]:
+    """The module's ``mock`` over real HTTP on 127.0.0.1 (an ephemeral port): its base URL.
+
+    Module scope (hypothesis tests use it too): the module's ``mock`` is module-scoped, and its
+    tests start clean with ``fresh_mock``.
+    """
+    with mock.serve() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def cli_env(mock: MockStudio) -> dict[str, str]:
+    """The environment for a CLI run against ``mock``: its credentials, no other TWILIO_ ones."""
+    return mock_env(mock)
+
+
 @pytest.fixture
 def waits() -> Iterator[list[float]]:
     """Make the clients' retry waits instant; the list records each wait asked for."""
-    from .reliability import instant_sleeps
-
     with instant_sleeps() as recorded:
         yield recorded
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the figures the reliability suites measured (tests/reliability.py)."""
-    from .reliability import FIGURES
+@pytest.fixture
+def hostile() -> Iterator[Any]:
+    """Start loopback servers that misbehave (tests/hostile.py): ``hostile(make)``, closed after."""
+    from .hostile import Hostile
 
-    if FIGURES:
-        terminalreporter.section("reliability figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
+    servers: list[Hostile] = []
+
+    def start(make: Any) -> Hostile:
+        server = Hostile(lambda conn, target: None)
+        server.behaviour = make(server)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture
-def fresh_mock(mock: Any) -> Iterator[None]:
+def fresh_mock(mock: MockStudio) -> Iterator[None]:
     """No faults and no recorded requests left over: for modules sharing one ``mock`` fixture."""
     mock.clear_faults()
     mock.reset_requests()
     yield
     mock.clear_faults()
+    mock.reset_requests()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures the reliability suites measured (tests/reliability.py)."""
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

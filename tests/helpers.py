@@ -1,20 +1,207 @@
-"""Helpers the test modules share: the mock's raw HTTP side, schema validators, served banners."""
+"""What the test modules share: constants, the one sync/async driver, the mock's raw HTTP side,
+schema validators, served banners and the CLI's environment. Fixtures are in ``conftest.py``."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import os
+import signal
 import subprocess
-from collections.abc import Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient
 from studio_engagements.testing import MockStudio
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_PATH = ROOT / "openapi" / "studio_v1_engagements.yaml"
+SCHEMAS: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"][
+    "schemas"
+]
+KINDS = ("sync", "async")
+CLI = [sys.executable, "-m", "studio_engagements"]
 
 FLOW = "FW" + "0123456789abcdef" * 2
 OTHER = "FW" + "fedcba9876543210" * 2
+# Credentials and origin of clients talking to a stub transport (not the mock).
+SID = "AC" + "1" * 32
+TOKEN = "t0ken-that-must-never-leak"
+BASE = "http://127.0.0.1:4010"
+# A record as the API sends it: the spec's own example, with a non-UTC offset and another status.
+RECORD: dict[str, Any] = {
+    **SCHEMAS["Engagement"]["example"],
+    "status": "ended",
+    "date_updated": "2024-01-02T03:05:00+01:00",
+}
+
+
+# -- the one sync/async driver ----------------------------------------------------------------
+
+
+class Driver:
+    """The same calls through a sync or an async client (``kind``), with plain results back.
+
+    ``make`` builds a fresh client: a StudioClient, an httpx.Client or an async twin. Each call
+    opens it (``with``/``async with``), drains an iterator, awaits an awaitable, and closes it.
+    """
+
+    def __init__(self, kind: str, make: Callable[[], Any]) -> None:
+        self.kind = kind
+        self._make = make
+
+    def run(self, call: Callable[[Any], Any]) -> Any:
+        """``call(client)``'s result, iterated or awaited as the client's kind needs."""
+        (result,) = self.each(call, 1)
+        return result
+
+    def each(
+        self, call: Callable[[Any], Any], times: int, errors: tuple[type[Exception], ...] = ()
+    ) -> list[Any]:
+        """``call(client)`` ``times`` times on one client: each result, or the ``errors`` raised."""
+        if self.kind == "sync":
+            with self._make() as client:
+                return [_attempt(lambda: _drained(call(client)), errors) for _ in range(times)]
+
+        async def main() -> list[Any]:
+            async with self._make() as client:
+                results: list[Any] = []
+                for _ in range(times):
+                    try:
+                        results.append(await _settled(call(client)))
+                    except errors as error:
+                        results.append(error)
+                return results
+
+        return asyncio.run(main())
+
+    def list(self, flow: str = FLOW, **kwargs: Any) -> list[Engagement]:
+        return list(self.run(lambda c: c.engagements.list(flow, **kwargs)))
+
+    def stream(self, flow: str = FLOW, **kwargs: Any) -> list[Engagement]:
+        return list(self.run(lambda c: c.engagements.stream(flow, **kwargs)))
+
+    def pages(self, flow: str = FLOW, **kwargs: Any) -> list[Page]:
+        return list(self.run(lambda c: c.engagements.pages(flow, **kwargs)))
+
+    def page(self, flow: str = FLOW, **kwargs: Any) -> Page:
+        page: Page = self.run(lambda c: c.engagements.page(flow, **kwargs))
+        return page
+
+    def get_page(self, url: str) -> Page:
+        page: Page = self.run(lambda c: c.engagements.get_page(url))
+        return page
+
+
+def _drained(result: Any) -> Any:
+    return list(result) if hasattr(result, "__next__") else result
+
+
+async def _settled(result: Any) -> Any:
+    if hasattr(result, "__anext__"):
+        return [item async for item in result]
+    return await result
+
+
+def _attempt(call: Callable[[], Any], errors: tuple[type[Exception], ...]) -> Any:
+    try:
+        return call()
+    except errors as error:
+        return error
+
+
+def studio(kind: str, *args: Any, **options: Any) -> Driver:
+    """A driver of ``StudioClient(*args, **options)`` or its async twin."""
+    client = StudioClient if kind == "sync" else AsyncStudioClient
+    return Driver(kind, lambda: client(*args, **options))
+
+
+def mock_driver(kind: str, mock: MockStudio, base_url: str | None = None, **options: Any) -> Driver:
+    """A driver of clients of ``mock``: over HTTP at ``base_url``, else in-process."""
+    if base_url is not None:
+        return studio(kind, mock.account_sid, mock.auth_token, base_url=base_url, **options)
+    make = mock.client if kind == "sync" else mock.async_client
+    return Driver(kind, lambda: make(**options))
+
+
+def stub_client(
+    kind: str, handler: Callable[[httpx.Request], httpx.Response], **options: Any
+) -> Any:
+    """A StudioClient (``kind`` sync) or AsyncStudioClient talking to ``handler`` in-process."""
+    client = StudioClient if kind == "sync" else AsyncStudioClient
+    http = httpx.Client if kind == "sync" else httpx.AsyncClient
+    transport = httpx.MockTransport(handler)
+    return client(
+        SID, TOKEN, http_client=http(transport=transport), **{"base_url": BASE, **options}
+    )
+
+
+def transport_driver(
+    kind: str, handler: Callable[[httpx.Request], httpx.Response], **options: Any
+) -> Driver:
+    """A driver whose client talks to ``handler`` in-process (for answers the mock never gives)."""
+    return Driver(kind, lambda: stub_client(kind, handler, **options))
+
+
+def http_driver(kind: str, mock: MockStudio, base_url: str | None = None, **options: Any) -> Driver:
+    """A driver of raw httpx clients of ``mock`` (its credentials): over HTTP, else in-process."""
+    auth = (mock.account_sid, mock.auth_token)
+    http = httpx.Client if kind == "sync" else httpx.AsyncClient
+    transport = mock.transport if kind == "sync" else mock.async_transport
+
+    def make() -> Any:
+        if base_url is not None:
+            return http(base_url=base_url, auth=auth, **options)
+        return http(transport=transport(), base_url=mock.IN_PROCESS_URL, auth=auth, **options)
+
+    return Driver(kind, make)
+
+
+def answer(
+    status: int, body: bytes | str | dict[str, Any], headers: dict[str, str] | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler answering every request so; its ``calls`` attribute lists the requests."""
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        content = json.dumps(body).encode() if isinstance(body, dict) else body
+        return httpx.Response(
+            status, content=content, headers={"Content-Type": "application/json", **(headers or {})}
+        )
+
+    handler.calls = calls  # type: ignore[attr-defined]
+    return handler
+
+
+def page_body(
+    url: str, records: list[dict[str, Any]], next_page_url: str | None = None
+) -> dict[str, Any]:
+    """A well-formed page around ``records``."""
+    return {
+        "engagements": records,
+        "meta": {
+            "page": 0,
+            "page_size": 50,
+            "key": "engagements",
+            "url": url,
+            "first_page_url": url,
+            "next_page_url": next_page_url,
+            "previous_page_url": None,
+        },
+    }
+
+
+# -- the mock's raw HTTP side, schemas, banners, the environment ------------------------------
 
 
 def validator(spec: dict[str, Any], name: str) -> Draft202012Validator:
@@ -48,23 +235,63 @@ def walk(http: httpx.Client, flow_sid: str, **params: Any) -> Iterator[dict[str,
         url, query = body["meta"]["next_page_url"], None
 
 
-def read_banner(process: subprocess.Popen[str]) -> tuple[list[str], dict[str, str], str]:
-    """The lines a served mock prints up to "Press Ctrl-C", its export variables and its URL."""
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line.strip())
-        if line.startswith("Press Ctrl-C"):
-            break
-    exports = dict(
-        line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
+def ctrl_c_works() -> None:
+    """In a child: take Ctrl-C even if this run inherited SIGINT ignored (a background CI job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str], stop: signal.Signals, **options: Any
+) -> Iterator[tuple[list[str], dict[str, str], str]]:
+    """Run ``command``, which serves the mock; yield what it printed up to "Press Ctrl-C" (its
+    lines, ``export`` variables and URL); then stop it with ``stop`` and check it exits 0.
+
+    Bounded: whatever happens, the child is gone after 30 s and the reads end.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **options)
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line.strip())
+            if line.startswith("Press Ctrl-C"):
+                break
+        exports = dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in lines
+            if line.startswith("export ")
+        )
+        (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
+        yield lines, exports, url
+        process.send_signal(stop)
+        assert process.wait(timeout=20) == 0
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 120, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``studio-engagements *args`` in a subprocess, its output captured as text."""
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, **options
     )
-    (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
-    return lines, exports, url
 
 
-def cli_env(mock: MockStudio) -> dict[str, str]:
+def mock_env(mock: MockStudio) -> dict[str, str]:
     """The environment for a CLI run against ``mock``: its credentials, no other TWILIO_ ones."""
+    return twilio_env(mock.account_sid, mock.auth_token)
+
+
+def twilio_env(account_sid: str | None = None, auth_token: str | None = None) -> dict[str, str]:
+    """This process's environment without TWILIO_ variables, plus the credentials given."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
+    if account_sid is not None and auth_token is not None:
+        env.update(TWILIO_ACCOUNT_SID=account_sid, TWILIO_AUTH_TOKEN=auth_token)
     return env

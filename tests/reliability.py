@@ -10,21 +10,53 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+import hypothesis
 import yaml
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
 
-from studio_engagements import AsyncStudioClient, StudioClient
+from studio_engagements import AsyncStudioClient, Engagement, StudioClient
 from studio_engagements.testing import Fault
 
-from .conftest import SPEC_PATH
+from .helpers import FLOW, SPEC_PATH, transport_driver
 
 SOAK = __import__("os").environ.get("STUDIO_ENGAGEMENTS_SOAK") == "1"
 FIGURES: list[str] = []
+# -- hypothesis: its settings, JSON values of any shape, bodies no parser should choke on -------
+
+EXAMPLES = 2000 if SOAK else 150
+SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+HOSTILE_BODIES = [
+    b"",
+    b" ",
+    b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+    b"\xff\xfe\x00{",
+    b'{"engagements": [], "meta": {"url": "\xc3\x28"}}',
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"engagements": [' + b'{"context":' * 50_000 + b"1" + b"}" * 50_000 + b"]}",
+    b"NaN",
+    b'{"engagements": [], "meta": null}',
+]
+
 
 # Every kind of fault: 429 with Retry-After 0-1 s, 500/502/503, dropped connections,
 # truncated bodies, and a delay past the client timeout (CLIENT_TIMEOUT < DELAY).
@@ -39,6 +71,65 @@ FAULTS = (
     Fault.drop_connection(),
     Fault.truncated_body(),
     Fault.delay(DELAY),
+)
+
+
+# Hostile inputs: any JSON value, and bodies a broken or hostile server sends.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+HOSTILE_BODIES = [
+    b"",
+    b" ",
+    b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+    b"\xff\xfe\x00{",
+    b'{"engagements": [], "meta": {"url": "\xc3\x28"}}',
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"engagements": [' + b'{"context":' * 50_000 + b"1" + b"}" * 50_000 + b"]}",
+    b"NaN",
+    b'{"engagements": [], "meta": null}',
+]
+
+# Hostile arguments: text of every kind, flow SIDs that are not, numbers out of range or of
+# another type, URLs of other schemes and origins.
+SID_PATTERN = re.compile(r"FW[0-9a-fA-F]{32}")
+hostile_text = (
+    st.text()
+    | st.text(st.characters(max_codepoint=31), min_size=1)  # control characters
+    | st.text(min_size=2_000, max_size=20_000)  # very long
+    | st.sampled_from(["", " ", "FW", "fw" + "a" * 32, "FW" + "a" * 31, "FW" + "a" * 33])
+    | st.builds(lambda s: "FW" + "a" * 32 + s, st.text(min_size=1))  # valid, then a tail
+    | st.builds(lambda s: s + "FW" + "a" * 32, st.text(min_size=1))
+    | st.sampled_from(["FW" + "а" * 32, "ＦＷ" + "a" * 32, "FW" + "٣" * 32])  # noqa: RUF001
+)
+bad_sids = hostile_text.filter(lambda s: not SID_PATTERN.fullmatch(s))
+bad_numbers = (
+    st.integers(max_value=0)
+    | st.integers(min_value=1001)
+    | st.floats()
+    | st.booleans()
+    | st.text()
+    | st.none().map(lambda _: [1])
+)
+bad_urls = (
+    st.sampled_from(
+        [
+            "ftp://127.0.0.1/v1/Flows",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "data:text/plain,hi",
+            "gopher://127.0.0.1:70/",
+            "http://user:pass@127.0.0.1/v1/Flows/x",
+            "//127.0.0.1/v1/Flows",
+            "http://[::1",
+            "http://127.0.0.1:99999/v1",
+            "\x00http://127.0.0.1/",
+            "https://evil.example.com/v1/Flows/" + "FW" + "e" * 32 + "/Engagements",
+        ]
+    )
+    | st.text()
 )
 
 
@@ -69,6 +160,12 @@ def instant_sleeps() -> Iterator[list[float]]:
         yield waits
     finally:
         StudioClient._sleep, AsyncStudioClient._sleep = saved  # type: ignore[method-assign]
+
+
+def list_all(kind: str, handler: Callable[[httpx.Request], httpx.Response]) -> list[Engagement]:
+    """``list`` of the flow through the sync or async client on ``handler``; instant retries."""
+    with instant_sleeps():
+        return transport_driver(kind, handler, max_retries=1).list(FLOW)
 
 
 def secret_forms(user: str, secret: str) -> list[str]:

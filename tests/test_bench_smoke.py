@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_bench_runs_at_a_tiny_size_and_prints_the_report(tmp_path: Path) -> None:

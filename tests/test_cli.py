@@ -1,4 +1,4 @@
-"""The studio-engagements command, run as a subprocess against MockStudio over real HTTP."""
+"""The studio-engagements command's exports, run as a subprocess against MockStudio over HTTP."""
 
 from __future__ import annotations
 
@@ -11,23 +11,18 @@ import select
 import shlex
 import signal
 import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from studio_engagements.testing import Fault, MockStudio
 
-from .helpers import read_banner
+from .helpers import CLI, ctrl_c_works, mock_env, run_cli
 
 FLOW = "FW" + "c" * 32
 SMALL = "FW" + "5" * 32
-CLI = [sys.executable, "-m", "studio_engagements"]
 
 
 pytestmark = pytest.mark.usefixtures("fresh_mock")
@@ -38,32 +33,8 @@ def mock() -> MockStudio:
     return MockStudio(flows={FLOW: 2500, SMALL: 12}, seed=11)
 
 
-@pytest.fixture(scope="module")
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
-
-
-def ctrl_c_works() -> None:
-    """In the child: take Ctrl-C even if this run inherited SIGINT ignored (a background CI job)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def env_for(mock: MockStudio) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
-    return env
-
-
-def run(args: list[str], mock: MockStudio, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        env=kwargs.pop("env", env_for(mock)),
-        timeout=120,
-        **kwargs,
-    )
+def run(args: list[str], mock: MockStudio) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, env=mock_env(mock))
 
 
 def served(mock: MockStudio, flow: str) -> list[dict[str, Any]]:
@@ -125,63 +96,6 @@ def test_table_format(mock: MockStudio, server: str) -> None:
     assert "contact_channel_address" in result.stdout or "contact_channel…" in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("args", "fragment"),
-    [
-        (["list", "FWnope"], "flow_sid"),
-        (["list", FLOW, "--page-size", "0"], "page_size"),
-        (["list", FLOW, "--page-size", "5000"], "page_size"),
-        (["list", FLOW, "--limit", "0"], "--limit"),
-        (["list", FLOW, "--fields", "sid,password"], "--fields"),
-        (["list", FLOW, "--format", "xml"], "--format"),
-        (["list", FLOW, "--resume-from", "http://127.0.0.1:1/x"], "--resume-from"),
-        (["list", FLOW, "--region", "evil.com/"], "region"),
-        (["list", FLOW, "--base-url", "http://example.com"], "base_url"),
-        (["list", FLOW + "\x1b[31m"], "flow_sid"),
-    ],
-)
-def test_invalid_input_exits_2_and_sends_nothing(
-    mock: MockStudio, server: str, args: list[str], fragment: str
-) -> None:
-    if "--base-url" not in args:
-        args = [*args, "--base-url", server]
-    result = run(args, mock)
-    assert result.returncode == 2, result.stderr
-    assert fragment in result.stderr
-    assert "Traceback" not in result.stderr
-    assert mock.requests == []
-
-
-def test_missing_credentials_exit_2_naming_the_variables(mock: MockStudio, server: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    result = run(["list", FLOW, "--base-url", server], mock, env=env)
-    assert result.returncode == 2
-    assert "TWILIO_ACCOUNT_SID" in result.stderr
-
-
-def test_api_errors_exit_3(mock: MockStudio, server: str) -> None:
-    result = run(["list", "FW" + "9" * 32, "--base-url", server], mock)
-    assert result.returncode == 3
-    assert result.stderr.startswith("error: NotFoundError:")
-    wrong = {**env_for(mock), "TWILIO_AUTH_TOKEN": "wrong-token"}
-    result = run(["list", FLOW, "--base-url", server], mock, env=wrong)
-    assert result.returncode == 3
-    assert "AuthenticationError" in result.stderr
-    assert "wrong-token" not in result.stderr
-
-
-def test_network_failure_exits_4(mock: MockStudio) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    result = run(["list", FLOW, "--base-url", f"http://127.0.0.1:{port}"], mock)
-    assert result.returncode == 4
-    assert "TransportError" in result.stderr
-    assert len(result.stderr.strip().splitlines()) <= 3
-
-
 def test_outage_mid_export_then_resume_gives_every_engagement_once(
     mock: MockStudio, server: str, tmp_path: Path
 ) -> None:
@@ -231,13 +145,15 @@ def test_resumed_csv_has_one_header(mock: MockStudio, server: str, tmp_path: Pat
     assert [row["sid"] for row in rows] == [r["sid"] for r in served(mock, FLOW)]
 
 
-def test_progress_goes_to_a_terminal_stderr_only(mock: MockStudio, server: str) -> None:
+def test_progress_goes_to_a_terminal_stderr_only(
+    mock: MockStudio, server: str, cli_env: dict[str, str]
+) -> None:
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [*CLI, "list", FLOW, "--base-url", server, "--page-size", "250"],
         stdout=subprocess.PIPE,
         stderr=follower,
-        env={**env_for(mock), "TERM": "xterm", "COLUMNS": "120"},
+        env={**cli_env, "TERM": "xterm", "COLUMNS": "120"},
     )
     os.close(follower)
     stdout, _ = process.communicate(timeout=120)
@@ -257,7 +173,7 @@ def test_progress_goes_to_a_terminal_stderr_only(mock: MockStudio, server: str) 
 
 
 def test_ctrl_c_exits_130_and_keeps_whole_pages(
-    mock: MockStudio, server: str, tmp_path: Path
+    mock: MockStudio, server: str, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     out = tmp_path / "slow.jsonl"
     mock.inject(Fault.delay(30), times=1, after=1)
@@ -266,7 +182,7 @@ def test_ctrl_c_exits_130_and_keeps_whole_pages(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env_for(mock),
+        env=cli_env,
         preexec_fn=ctrl_c_works,
     )
     deadline = time.monotonic() + 30
@@ -279,21 +195,6 @@ def test_ctrl_c_exits_130_and_keeps_whole_pages(
     assert "Traceback" not in stderr
     assert len((tmp_path / "slow.jsonl.partial").read_text().splitlines()) == 500
     assert "--resume-from" in stderr
-
-
-@pytest.mark.parametrize("command", [[], ["list"], ["mock"], ["demo"]])
-def test_help_has_examples(command: list[str]) -> None:
-    result = subprocess.run([*CLI, *command, "--help"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0
-    assert "Example" in result.stdout
-
-
-def test_version() -> None:
-    from studio_engagements import __version__
-
-    result = subprocess.run([*CLI, "--version"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0
-    assert __version__ in result.stdout
 
 
 def test_demo_prints_a_table_and_a_summary() -> None:
@@ -312,48 +213,15 @@ def test_demo_prints_a_table_and_a_summary() -> None:
     assert "sid" in result.stdout
 
 
-def test_mock_command_serves_and_prints_exports() -> None:
-    process = subprocess.Popen(
-        [*CLI, "mock", "--port", "0", "--flows", "2", "--engagements", "5", "--seed", "3"],
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_works,
-    )
-    watchdog = threading.Timer(30, process.kill)
-    watchdog.start()
-    try:
-        lines, exports, url = read_banner(process)
-        flows = [line.split()[1] for line in lines if line.startswith("flow ")]
-        assert len(flows) == 2
-        response = httpx.get(
-            f"{url}/v1/Flows/{flows[1]}/Engagements",
-            auth=(exports["TWILIO_ACCOUNT_SID"], exports["TWILIO_AUTH_TOKEN"]),
-        )
-        assert response.status_code == 200
-        assert len(response.json()["engagements"]) == 5
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def test_table_format_errors_are_one_line(mock: MockStudio, server: str) -> None:
-    result = run(["list", "FW" + "9" * 32, "--base-url", server, "--format", "table"], mock)
-    assert result.returncode == 3
-    assert result.stderr.startswith("error: NotFoundError:")
-    assert "Traceback" not in result.stderr
-
-
-def test_a_closed_pipe_stops_quietly(mock: MockStudio, server: str) -> None:
+def test_a_closed_pipe_stops_quietly(
+    mock: MockStudio, server: str, cli_env: dict[str, str]
+) -> None:
     command = shlex.join([*CLI, "list", FLOW, "--base-url", server, "--page-size", "100"])
     result = subprocess.run(
         ["bash", "-c", f"set -o pipefail; {command} | head -n 1"],
         capture_output=True,
         text=True,
-        env=env_for(mock),
+        env=cli_env,
         timeout=120,
     )
     assert len(result.stdout.splitlines()) == 1

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +17,23 @@ import pytest
 from studio_engagements.cli._many import Gate
 from studio_engagements.testing import Fault, MockStudio
 
-from .helpers import cli_env
+from .helpers import CLI, ctrl_c_works, mock_env, run_cli
 
-CLI = [sys.executable, "-m", "studio_engagements"]
 FLOWS = ["FW" + letter * 32 for letter in "abcd"]
 PAGE = 50
 COUNT = 180  # 4 pages of 50 per flow
 
 
-@pytest.fixture
+pytestmark = pytest.mark.usefixtures("fresh_mock")
+
+
+@pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows=dict.fromkeys(FLOWS, COUNT), seed=7)
 
 
-@pytest.fixture
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
-
-
 def run(mock: MockStudio, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, "list", *args], capture_output=True, text=True, env=cli_env(mock), timeout=120,
-        **kwargs,
-    )  # fmt: skip
+    return run_cli("list", *args, env=mock_env(mock), **kwargs)
 
 
 def export_args(server: str, out: Path, *extra: str) -> list[str]:
@@ -159,8 +150,8 @@ def test_ctrl_c_keeps_whole_pages_and_a_rerun_finishes(
     mock.inject(Fault.delay(0.3), times=40)
     process = subprocess.Popen(
         [*CLI, "list", *export_args(server, tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(mock),
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=mock_env(mock),
+        preexec_fn=ctrl_c_works,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while len(mock.requests) < 6 and time.monotonic() < deadline:

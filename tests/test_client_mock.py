@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from studio_engagements import AsyncStudioClient, StudioClient
+from studio_engagements import StudioClient
 from studio_engagements.errors import (
     AuthenticationError,
     NotFoundError,
@@ -19,7 +18,7 @@ from studio_engagements.errors import (
 )
 from studio_engagements.testing import Fault, MockStudio
 
-from .clients import Driver
+from .helpers import Driver, mock_driver
 
 EMPTY = "FW" + "0" * 32
 ONE = "FW" + "1" * 32
@@ -35,29 +34,11 @@ def mock() -> MockStudio:
     return MockStudio(flows=FLOWS, seed=7)
 
 
-@pytest.fixture(scope="module")
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
-
-
-@pytest.fixture(params=["sync-inprocess", "async-inprocess", "sync-http", "async-http"])
-def api(request: pytest.FixtureRequest, mock: MockStudio) -> Driver:
-    kind, where = str(request.param).split("-")
+@pytest.fixture(params=["inprocess", "http"])
+def api(request: pytest.FixtureRequest, kind: str, mock: MockStudio) -> Driver:
+    base_url = request.getfixturevalue("server") if request.param == "http" else None
     # Short enough that an injected delay times out quickly, long enough for a 1,000-record page.
-    options: dict[str, Any] = {"timeout": 1.0}
-    if where == "inprocess":
-        make = (
-            (lambda: mock.client(**options))
-            if kind == "sync"
-            else (lambda: mock.async_client(**options))
-        )
-        return Driver(kind, make)
-    base_url = request.getfixturevalue("server")
-    cls = StudioClient if kind == "sync" else AsyncStudioClient
-    return Driver(
-        kind, lambda: cls(mock.account_sid, mock.auth_token, base_url=base_url, **options)
-    )
+    return mock_driver(kind, mock, base_url, timeout=1.0)
 
 
 def sids(engagements: list[Any]) -> list[str]:

@@ -26,13 +26,11 @@ from studio_engagements import Page
 from studio_engagements.errors import UnexpectedResponseError
 from studio_engagements_api.models import ListEngagementResponse
 
-from .clients import BASE, FLOW, transport_driver
-from .conftest import SPEC_PATH
+from .helpers import BASE, FLOW, SCHEMAS, SPEC_PATH, transport_driver
 from .reliability import from_schema, response_schema
 
 URL = f"{BASE}/v1/Flows/{FLOW}/Engagements?PageSize=50&Page=0"
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-SCHEMAS = SPEC["components"]["schemas"]
 RECORD: dict[str, Any] = SCHEMAS["Engagement"]["example"]
 META_SCHEMA = SCHEMAS["ListEngagementResponseMeta"]
 OPTIONAL_META = sorted(set(META_SCHEMA["properties"]) - set(META_SCHEMA["required"]))
@@ -66,10 +64,13 @@ def allowed_bodies() -> list[tuple[str, dict[str, Any]]]:
         for name in OPTIONAL_META
     ]
     cases.append(("meta-with-next-page-url-only", {**page, "meta": {"next_page_url": None}}))
+    cases.append(("meta-keys-null", {**page, "meta": dict.fromkeys(page["meta"])}))
     cases += [
         ("links-null", full_page([{**RECORD, "links": None}])),
         ("links-absent", full_page([without(RECORD, "links")])),
         ("links-empty", full_page([{**RECORD, "links": {}}])),
+        # Twilio's contract types links as a uri-map: the values are unconstrained.
+        ("links-any-values", full_page([{**RECORD, "links": {"steps": 1, "a": None, "b": [{}]}}])),
         ("record-empty", full_page([{}])),
         ("engagements-empty", full_page([])),
         (
@@ -114,7 +115,6 @@ def refused_bodies() -> list[tuple[str, object, str]]:
             "next_page_url",
         ),
         ("links-string", full_page([{**RECORD, "links": "x"}]), "links"),
-        ("links-number-value", full_page([{**RECORD, "links": {"steps": 1}}]), "links"),
         ("body-array", [], "JSON object"),
     ]
 
@@ -130,7 +130,6 @@ ALLOWED = allowed_bodies()
 REFUSED = refused_bodies()
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize(("name", "body"), ALLOWED, ids=[name for name, _ in ALLOWED])
 def test_the_client_reads_every_page_the_contract_allows(
     kind: str, name: str, body: dict[str, Any]
@@ -158,7 +157,6 @@ def test_the_generated_models_read_every_page_the_contract_allows(
     assert parsed.meta.next_page_url == body["meta"]["next_page_url"]
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize(("name", "body", "named"), REFUSED, ids=[name for name, *_ in REFUSED])
 def test_a_200_that_is_not_a_page_is_refused_by_name(
     kind: str, name: str, body: object, named: str

@@ -21,7 +21,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from studio_engagements.testing import MockStudio, _endpoint, _exchange
 
 from . import fuzz_hooks  # registers the hook that drops made-up PageToken refusals
-from .conftest import ROOT, SPEC_PATH
+from .helpers import ROOT, SPEC_PATH
 
 pytest_plugins = ["pytester"]
 
@@ -40,6 +40,7 @@ def load_schema(mock: MockStudio) -> Any:
 
 MOCK = MockStudio(seed=0)
 schema = load_schema(MOCK)
+RERUN = "from tests.test_fuzz_mock import test_mock_passes_every_check  # noqa: F401\n"
 
 
 @schema.parametrize()
@@ -50,15 +51,33 @@ def test_mock_passes_every_check(case: schemathesis.Case) -> None:
     case.call_and_validate()
 
 
-def test_the_suite_reached_real_pages_with_and_without_credentials() -> None:
-    # Guards the suite itself: if generation never reached a seeded flow with valid credentials,
-    # the checks above would prove little. Runs after the fuzz test (file order) when both run.
-    if not MOCK.requests:
-        pytest.skip("run with test_mock_passes_every_check")
+def rerun(pytester: pytest.Pytester) -> pytest.HookRecorder:
+    """This module's fuzz test run again, in this process (its ``MOCK`` is this module's)."""
+    pytester.makepyfile(test_rerun=RERUN)
+    return pytester.inline_run("-q", "-p", "no:cacheprovider")
+
+
+REACHED = """
+from tests.test_fuzz_mock import MOCK, test_mock_passes_every_check  # noqa: F401
+
+
+def test_then_the_requests_reached_real_pages_with_and_without_credentials():
     example_flow = next(iter(MOCK.flows))
     assert any(r.path.endswith(f"{example_flow}/Engagements") for r in MOCK.requests)
     assert {r.user for r in MOCK.requests} >= {MOCK.account_sid, None}
     assert {r.method for r in MOCK.requests} > {"GET"}
+"""
+
+
+def test_the_suite_reaches_real_pages_with_and_without_credentials(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards the suite itself: if generation never reached a seeded flow with valid credentials,
+    # the checks above would prove little. A fresh process runs the fuzz test, then the check.
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makepyfile(test_reached=REACHED)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
 
 
 def _skip_auth(self: _endpoint.Endpoint, request: _exchange.Request) -> None:
@@ -97,10 +116,7 @@ def test_fuzz_suite_can_fail(
     expected: str,
 ) -> None:
     monkeypatch.setattr(target, *replacement)
-    pytester.makepyfile(
-        test_rerun="from tests.test_fuzz_mock import test_mock_passes_every_check  # noqa: F401\n"
-    )
-    recorder = pytester.inline_run("-q", "-p", "no:cacheprovider")
+    recorder = rerun(pytester)
     recorder.assertoutcome(failed=1)
     (failure,) = recorder.getfailures()
     assert expected in str(failure.longrepr)

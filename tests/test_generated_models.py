@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from typing import Any
+
+import pytest
 
 from studio_engagements_api.models import Engagement, EngagementStatus, ListEngagementResponse
 
@@ -49,3 +52,26 @@ def test_the_public_models_are_the_generated_classes() -> None:
     assert studio_engagements.EngagementStatus is models.EngagementStatus
     assert studio_engagements.Page is models.ListEngagementResponse
     assert studio_engagements.PageMeta is models.ListEngagementResponseMeta
+
+
+@pytest.mark.parametrize("module", ["api", "client", "errors", "models.twilio_error"])
+def test_the_generated_package_holds_no_second_way_to_call_the_api(module: str) -> None:
+    # Requests go through studio_engagements (origin checks, bounds, retries) and nothing else.
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(f"studio_engagements_api.{module}")
+
+
+def test_the_generated_package_exports_nothing_but_its_modules() -> None:
+    import studio_engagements_api
+    from studio_engagements_api import models, types
+
+    public = {name for name in vars(studio_engagements_api) if not name.startswith("_")}
+    assert public <= {"models", "types"}
+    assert set(models.__all__) == {
+        "Engagement",
+        "EngagementLinks",
+        "EngagementStatus",
+        "ListEngagementResponse",
+        "ListEngagementResponseMeta",
+    }
+    assert not {"UNSET", "Unset", "File", "Response"} & set(types.__all__)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def copy_repo(dest: Path) -> Path:
@@ -53,11 +53,12 @@ def test_changed_pattern_is_drift(repo: Path) -> None:
 def test_stray_and_missing_files_are_drift(repo: Path) -> None:
     package = repo / "generated" / "studio_engagements_api"
     (package / "handwritten.py").write_text("x = 1\n")
-    (package / "models" / "twilio_error.py").unlink()
+    (package / "models" / "engagement_status.py").unlink()
     result = check(repo)
     assert result.returncode == 1
     assert "stray file: generated/studio_engagements_api/handwritten.py" in result.stdout
-    assert "missing file: generated/studio_engagements_api/models/twilio_error.py" in result.stdout
+    missing = "missing file: generated/studio_engagements_api/models/engagement_status.py"
+    assert missing in result.stdout
 
 
 def test_generation_leaves_no_caches(repo: Path) -> None:

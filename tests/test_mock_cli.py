@@ -1,25 +1,20 @@
-"""``python -m studio_engagements.testing`` serves the mock and prints how to reach it."""
+"""``python -m studio_engagements.testing`` and ``studio-engagements mock`` serve the mock and print
+how to reach it."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
 import sys
-import threading
 
 import httpx
 
-from .helpers import FLOW, read_banner
+from .helpers import CLI, FLOW, ctrl_c_works, serving
 
 
 def test_module_serves_and_prints_credentials_and_flows() -> None:
     command = [sys.executable, "-m", "studio_engagements.testing", "--port", "0", "--seed", "3"]
-    process = subprocess.Popen([*command, "--flow", f"{FLOW}=5"], stdout=subprocess.PIPE, text=True)
-    # Bounded: whatever happens, the child is gone after 30 s and the reads below end.
-    watchdog = threading.Timer(30, process.kill)
-    watchdog.start()
-    try:
-        lines, printed, url = read_banner(process)
+    with serving([*command, "--flow", f"{FLOW}=5"], signal.SIGTERM) as (lines, printed, url):
         assert url.startswith("http://127.0.0.1:")
         assert f"flow {FLOW} 5 engagements" in lines
         (key_line,) = [line for line in lines if "TWILIO_API_KEY=" in line]
@@ -31,13 +26,19 @@ def test_module_serves_and_prints_credentials_and_flows() -> None:
             response = httpx.get(f"{url}/v1/Flows/{FLOW}/Engagements", auth=(user, password))
             assert response.status_code == 200
             assert len(response.json()["engagements"]) == 5
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+
+
+def test_the_cli_mock_command_serves_and_prints_exports() -> None:
+    command = [*CLI, "mock", "--port", "0", "--flows", "2", "--engagements", "5", "--seed", "3"]
+    with serving(command, signal.SIGINT, preexec_fn=ctrl_c_works) as (lines, exports, url):
+        flows = [line.split()[1] for line in lines if line.startswith("flow ")]
+        assert len(flows) == 2
+        response = httpx.get(
+            f"{url}/v1/Flows/{flows[1]}/Engagements",
+            auth=(exports["TWILIO_ACCOUNT_SID"], exports["TWILIO_AUTH_TOKEN"]),
+        )
+        assert response.status_code == 200
+        assert len(response.json()["engagements"]) == 5
 
 
 def test_module_rejects_a_bad_flow() -> None:

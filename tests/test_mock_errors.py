@@ -12,8 +12,7 @@ import yaml
 
 from studio_engagements.testing import MockStudio
 
-from .conftest import SPEC_PATH
-from .helpers import FLOW, OTHER, client, validator
+from .helpers import FLOW, OTHER, SPEC_PATH, client, validator
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"
 

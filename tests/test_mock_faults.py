@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -12,53 +12,28 @@ import pytest
 
 from studio_engagements.testing import DroppedConnection, Fault, MockStudio
 
-from .helpers import FLOW
+from .helpers import FLOW, Driver, http_driver
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"
 WAYS = ["transport", "async_transport", "server"]
 Outcome = httpx.Response | httpx.HTTPError
 
 
+@contextlib.contextmanager
+def reach(way: str, mock: MockStudio, **options: Any) -> Iterator[Driver]:
+    """A driver of raw httpx clients of ``mock``, reaching it the ``way`` asked."""
+    kind = "async" if way == "async_transport" else "sync"
+    if way != "server":
+        yield http_driver(kind, mock, **options)
+        return
+    with mock.serve() as base_url:
+        yield http_driver(kind, mock, base_url, **options)
+
+
 def fetch(way: str, mock: MockStudio, count: int = 1, timeout: float = 5.0) -> list[Outcome]:
     """``count`` GETs of the flow's first page, each one's response (body read) or httpx error."""
-    auth = (mock.account_sid, mock.auth_token)
-
-    def run_sync(http: httpx.Client) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for _ in range(count):
-            try:
-                outcomes.append(http.get(PATH))
-            except httpx.HTTPError as exc:
-                outcomes.append(exc)
-        return outcomes
-
-    async def run_async() -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        async with httpx.AsyncClient(
-            transport=mock.async_transport(),
-            base_url=mock.IN_PROCESS_URL,
-            auth=auth,
-            timeout=timeout,
-        ) as http:
-            for _ in range(count):
-                try:
-                    outcomes.append(await http.get(PATH))
-                except httpx.HTTPError as exc:
-                    outcomes.append(exc)
-        return outcomes
-
-    if way == "transport":
-        with httpx.Client(
-            transport=mock.transport(), base_url=mock.IN_PROCESS_URL, auth=auth, timeout=timeout
-        ) as http:
-            return run_sync(http)
-    if way == "async_transport":
-        return asyncio.run(run_async())
-    with (
-        mock.serve() as base_url,
-        httpx.Client(base_url=base_url, auth=auth, timeout=timeout) as http,
-    ):
-        return run_sync(http)
+    with reach(way, mock, timeout=timeout) as driver:
+        return driver.each(lambda http: http.get(PATH), count, errors=(httpx.HTTPError,))
 
 
 def ok(outcome: Outcome) -> bool:
@@ -120,26 +95,27 @@ def test_server_errors(way: str, mock: MockStudio, status: int) -> None:
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_dropped_connection(way: str, mock: MockStudio) -> None:
-    mock.inject(Fault.drop_connection())
-    dropped, recovered = fetch(way, mock, 2)
-    assert isinstance(dropped, httpx.RemoteProtocolError)
-    assert ok(recovered)
-
-
-@pytest.mark.parametrize("way", WAYS)
-def test_truncated_body_fails_the_read_as_from_a_real_peer(way: str, mock: MockStudio) -> None:
-    mock.inject(Fault.truncated_body())
-    truncated, recovered = fetch(way, mock, 2)
-    assert isinstance(truncated, httpx.RemoteProtocolError)
-    assert "peer closed connection without sending complete message body" in str(truncated)
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault.drop_connection(), "Server disconnected without sending a response"),
+        (Fault.truncated_body(), "peer closed connection without sending complete message body"),
+    ],
+    ids=["dropped", "truncated"],
+)
+def test_a_broken_answer_fails_as_from_a_real_peer(
+    way: str, mock: MockStudio, fault: Fault, message: str
+) -> None:
+    mock.inject(fault)
+    broken, recovered = fetch(way, mock, 2)
+    assert isinstance(broken, httpx.RemoteProtocolError)
+    assert message in str(broken)
     assert ok(recovered)
 
 
 @pytest.mark.parametrize("way", ["transport", "server"])
 def test_truncated_body_sends_the_headers_and_part_of_the_body(way: str, mock: MockStudio) -> None:
     mock.inject(Fault.truncated_body())
-    auth = (mock.account_sid, mock.auth_token)
 
     def read(http: httpx.Client) -> tuple[int, int, bytes]:
         with http.stream("GET", PATH) as response:
@@ -153,12 +129,8 @@ def test_truncated_body_sends_the_headers_and_part_of_the_body(way: str, mock: M
             received = b"".join(chunks)
             return response.status_code, int(response.headers["content-length"]), received
 
-    if way == "transport":
-        with httpx.Client(transport=mock.transport(), base_url=mock.IN_PROCESS_URL, auth=auth) as h:
-            status, announced, received = read(h)
-    else:
-        with mock.serve() as url, httpx.Client(base_url=url, auth=auth) as h:
-            status, announced, received = read(h)
+    with reach(way, mock) as driver:
+        status, announced, received = driver.run(read)
     assert status == 200
     assert 0 < len(received) < announced
     assert received.startswith(b'{"engagements":[')

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from importlib import resources
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SPEC_PATH
+from .helpers import ROOT, SPEC_PATH
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +37,39 @@ def test_wheel_holds_both_packages_the_spec_and_markers(wheel: Path) -> None:
     assert "studio_engagements_api/_parameters.py" in names
     packaged = zipfile.ZipFile(wheel).read("studio_engagements/openapi/studio_v1_engagements.yaml")
     assert packaged == SPEC_PATH.read_bytes()
+
+
+def test_wheel_holds_the_license_and_names_the_project_urls(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+    licenses = metadata.replace("METADATA", "licenses/LICENSE")
+    assert archive.read(licenses) == (ROOT / "LICENSE").read_bytes()
+    headers = archive.read(metadata).decode()
+    assert "License-Expression: MIT" in headers
+    urls = re.findall(r"^Project-URL: ([^,]+), (\S+)$", headers, flags=re.MULTILINE)
+    assert {label for label, _ in urls} >= {"Homepage", "Repository", "Changelog", "Issues"}
+    assert all(url.startswith("https://") for _, url in urls)
+
+
+@pytest.mark.slow
+def test_sdist_holds_everything_the_readme_links(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (sdist,) = tmp_path.glob("twilio_studio_engagements-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = {
+        target.split("#")[0]
+        for target in re.findall(r"\]\(([^)]+)\)", readme)
+        if "://" not in target and not target.startswith("#")
+    }
+    assert "BENCHMARKS.md" in linked
+    assert linked | {"LICENSE", "README.md", "pyproject.toml"} <= names
 
 
 def test_wheel_installs_and_imports_without_dev_tools(wheel: Path, tmp_path: Path) -> None:

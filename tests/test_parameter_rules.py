@@ -8,7 +8,7 @@ import pytest
 
 from studio_engagements._rules import ParameterRule, UnsupportedRuleError
 
-from .conftest import SPEC_PATH
+from .helpers import SPEC_PATH
 
 
 def rule(**schema: object) -> ParameterRule:

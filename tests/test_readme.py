@@ -9,8 +9,9 @@ define pytest tests run under pytest. CLI lines run against the mock served on l
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
-import os
+import json
 import re
 import shlex
 import shutil
@@ -22,24 +23,22 @@ from typing import Any
 import httpx
 import pytest
 
-from studio_engagements import AsyncStudioClient, StudioClient
+from studio_engagements import AsyncStudioClient, Engagement, StudioClient
 from studio_engagements.testing import MockStudio
 
-from .conftest import ROOT
+from .helpers import FLOW, OTHER, ROOT, run_cli, twilio_env
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 BLOCKS = [(language, code) for language, code in BLOCK.findall(README)]
 PYTHON = [code for language, code in BLOCKS if language == "python"]
 SHELL = [code for language, code in BLOCKS if language == "bash"]
-FLOW = "FW0123456789abcdef0123456789abcdef"
-OTHER_FLOW = "FWfedcba9876543210fedcba9876543210"
 SETUP = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
 
 
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
-    return MockStudio(flows={FLOW: 2500, OTHER_FLOW: 300}, seed=0)
+    return MockStudio(flows={FLOW: 2500, OTHER: 300}, seed=0)
 
 
 def routed(transport: Any, real: Any) -> Any:
@@ -70,7 +69,9 @@ def twilio_is_the_mock(mock: MockStudio, monkeypatch: pytest.MonkeyPatch) -> Non
 
     class Client(real_client):  # type: ignore[misc,valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", routed(mock.transport(), httpx.HTTPTransport()))
+            # Twilio's hosts to the mock; loopback through the client's own transport, if any.
+            real = kwargs.get("transport") or httpx.HTTPTransport()
+            kwargs["transport"] = routed(mock.transport(), real)
             super().__init__(*args, **kwargs)
 
     class AsyncClient(real_async):  # type: ignore[misc,valid-type]
@@ -96,17 +97,61 @@ def test_the_readme_has_examples() -> None:
     assert len(SHELL) >= 3
 
 
+def printed(mock: MockStudio) -> dict[str, list[str]]:
+    """What each printing example prints, line by line, as patterns: keyed by a line of its code.
+
+    The values come from the mock's own records and the documented rules, not from the client.
+    """
+    first = [Engagement.from_dict(record) for record in mock.engagements(FLOW)]
+    account, studio = re.escape(mock.account_sid), "https://studio.twilio.com"
+    pages = [f"{number} {min(1000, 2500 - 1000 * number)}" for number in range(3)]
+    return {
+        "print(engagement.sid, engagement.status, engagement.date_created)": [
+            re.escape(f"{e.sid} {e.status} {e.date_created}") for e in first[:100]
+        ],
+        "print(len(first_seven), len(page.engagements), page.meta.next_page_url)": [
+            rf"7 50 {studio}/v1/Flows/{FLOW}/Engagements\?PageSize=50&Page=1&PageToken=PT\S+"
+        ],
+        "print(page.meta.page, len(page.engagements))": [*pages, "7"],
+        "print(dict(zip(FLOWS, counts, strict=True)))": [re.escape(repr({FLOW: 2500, OTHER: 300}))],
+        "print(regional.base_url)": [
+            re.escape("https://studio.sydney.au1.twilio.com"),
+            rf"StudioClient\(account_sid='{account}', base_url='https://studio\.sydney\.au1\.twilio\.com'\)",
+        ],
+        "print(error.status, error.code, error.message, error.more_info, error.request_id)": [
+            r"404 20404 The requested resource /v1/Flows/FWf{32}/Engagements was not found "
+            r"https://www\.twilio\.com/docs/errors/20404 RQ[0-9a-f]{32}",
+            r"flow_sid='FW123' is invalid: it must be a string of exactly 34 characters .*",
+        ],
+        "print(client.max_retries, patient.max_retries, patient.timeout.read": [
+            re.escape(f"4 8 60.0 {256 * 1024 * 1024}")
+        ],
+        "print(len(first.engagements), following.meta.page)": ["1000 1"],
+    }
+
+
+def expected_lines(code: str, mock: MockStudio) -> list[str]:
+    (patterns,) = [lines for key, lines in printed(mock).items() if key in code] or [[]]
+    return patterns
+
+
 @pytest.mark.parametrize(
     "code", [c for c in PYTHON if "def test_" not in c], ids=lambda c: c.splitlines()[0][:40]
 )
 @pytest.mark.usefixtures("twilio_is_the_mock")
-def test_python_example_runs(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_example_prints_what_it_says(
+    code: str, mock: MockStudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # examples may write files
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
-    if "print(" in code:
-        assert output.getvalue().strip()
+    patterns = expected_lines(code, mock)
+    assert ("print(" in code) == bool(patterns), "a printing example needs its lines in printed()"
+    lines = output.getvalue().splitlines()
+    assert len(lines) == len(patterns), lines
+    for line, pattern in zip(lines, patterns, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)
 
 
 @pytest.mark.parametrize("code", [c for c in PYTHON if "def test_" in c])
@@ -132,33 +177,48 @@ def cli_lines() -> list[str]:
     ]
 
 
+def exported(words: list[str], text: str) -> list[dict[str, str]]:
+    """The records an export wrote, as text values by field (jsonl or csv)."""
+    if "csv" in words:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    return [
+        {k: "" if v is None else str(v) for k, v in json.loads(line).items()}
+        for line in text.splitlines()
+    ]
+
+
+def served(mock: MockStudio, flow: str, words: list[str]) -> list[dict[str, str]]:
+    """The flow's records as an export of ``words`` writes them (its fields, its limit)."""
+    fields = words[words.index("--fields") + 1].split(",") if "--fields" in words else None
+    limit = int(words[words.index("--limit") + 1]) if "--limit" in words else None
+    return [
+        {k: "" if v is None else str(v) for k, v in record.items() if fields is None or k in fields}
+        for record in mock.engagements(flow)[:limit]
+    ]
+
+
 @pytest.mark.parametrize("line", cli_lines())
-def test_cli_example_runs(line: str, mock: MockStudio, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
+def test_cli_example_writes_the_flows_engagements(
+    line: str, mock: MockStudio, server: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     words = shlex.split(line)
-    with mock.serve() as base_url:
-        result = subprocess.run(
-            [sys.executable, "-m", "studio_engagements", *words[1:], "--base-url", base_url],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=300,
-        )
+    result = run_cli(*words[1:], "--base-url", server, env=cli_env, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
+    flows = [word for word in words if word.startswith("FW")]
     if "--output-dir" in words:
         folder = tmp_path / words[words.index("--output-dir") + 1]
-        flows = [word for word in words if word.startswith("FW")]
-        assert sorted(path.name for path in folder.iterdir()) == sorted(
-            f"{flow}.jsonl" for flow in flows
-        )
+        assert sorted(path.name for path in folder.iterdir()) == sorted(f"{f}.jsonl" for f in flows)
+        for flow in flows:
+            written = (folder / f"{flow}.jsonl").read_text(encoding="utf-8")
+            assert exported(words, written) == served(mock, flow, words)
     elif "--output" in words:
         written = tmp_path / words[words.index("--output") + 1]
-        assert written.stat().st_size > 0
+        assert exported(words, written.read_text(encoding="utf-8")) == served(mock, *flows, words)
         assert not written.with_name(written.name + ".partial").exists()
-    else:
-        assert "FN" in result.stdout  # engagement SIDs on stdout
+    else:  # a table on stdout: the first engagements, and no more
+        (flow,) = flows
+        shown = [record["sid"] for record in served(mock, flow, words)]
+        assert [sid for sid in re.findall(r"FN[0-9a-f]{32}", result.stdout)] == shown
 
 
 def setup_lines() -> list[str]:
@@ -182,7 +242,7 @@ def test_the_demo_line_works_in_a_fresh_copy(tmp_path: Path) -> None:
         shutil.copytree(ROOT / name, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, clone / name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "VIRTUAL_ENV"))}
+    env = {k: v for k, v in twilio_env().items() if not k.startswith("VIRTUAL_ENV")}
     result = subprocess.run(
         ["bash", "-c", demo_line], cwd=clone, capture_output=True, text=True, timeout=600, env=env
     )

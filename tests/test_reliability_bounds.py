@@ -12,106 +12,39 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
-import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from studio_engagements import (
-    AsyncStudioClient,
+    RequestTimeoutError,
     ResponseTooLargeError,
     StudioClient,
     TransportError,
     UnexpectedResponseError,
 )
 from studio_engagements import errors as errors_module
-from studio_engagements._bounded import SLACK, DeadlineExceeded
+from studio_engagements._bounded import SLACK
 
-from .clients import FLOW, SID, TOKEN, Driver, page_body
+from .helpers import FLOW, SID, TOKEN
+from .hostile import (
+    CAP,
+    PEAK_BOUND,
+    TIMEOUT,
+    Behaviour,
+    Hostile,
+    driver,
+    good_page,
+    measured,
+    records,
+    respond,
+    trickle,
+)
 
-CAP = 256 * 1024  # a small max_response_bytes keeps the over-cap cases fast
-TIMEOUT = 1.0
-Behaviour = Callable[[socket.socket, str], None]
-
-
-class Hostile:
-    """A loopback HTTP/1.1 server in threads; ``behaviour(conn, target)`` answers each request."""
-
-    def __init__(self, behaviour: Behaviour) -> None:
-        self.behaviour = behaviour
-        self.stop = threading.Event()
-        self.connections = 0
-        self.requests: list[str] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.settimeout(30)
-                pending = b""
-                while not self.stop.is_set():
-                    while b"\r\n\r\n" not in pending:
-                        data = conn.recv(65536)
-                        if not data:
-                            return
-                        pending += data
-                    head, _, pending = pending.partition(b"\r\n\r\n")
-                    target = head.split(b"\r\n")[0].split(b" ")[1].decode()
-                    self.requests.append(target)
-                    self.behaviour(conn, target)
-            except OSError:
-                return
-
-    def url(self, page: int) -> str:
-        return f"{self.base_url}/v1/Flows/{FLOW}/Engagements?PageSize=2&Page={page}"
-
-    def close(self) -> None:
-        self.stop.set()
-        self._listener.close()
-        self._thread.join(5)
-
-
-def records(start: int, count: int) -> list[dict[str, Any]]:
-    return [{"sid": f"FN{n:032x}", "status": "ended"} for n in range(start, start + count)]
-
-
-def good_page(server: Hostile, page: int, last: bool = False) -> bytes:
-    body = page_body(server.url(page), records(2 * page, 2), None if last else server.url(page + 1))
-    return json.dumps(body).encode()
-
-
-def respond(conn: socket.socket, body: bytes, *headers: str, status: str = "200 OK") -> None:
-    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
-    conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-
-
-def trickle(conn: socket.socket, data: bytes, stop: threading.Event, every: float = 0.1) -> None:
-    """``data`` one byte at a time, each well within the per-read timeout."""
-    for byte in data:
-        if stop.wait(every):
-            return
-        conn.sendall(bytes([byte]))
-    stop.wait(60)
+Start = Callable[[Callable[[Hostile], Behaviour]], Hostile]
 
 
 # --- the behaviours -----------------------------------------------------------------------
@@ -170,56 +103,20 @@ CASES: dict[str, tuple[Callable[[Hostile], Behaviour], type[Exception]]] = {
     "endless 200": (endless_200, ResponseTooLargeError),
     "Content-Length over the cap": (huge_content_length, ResponseTooLargeError),
     "gzip bomb": (gzip_bomb, ResponseTooLargeError),
-    "body trickling past the deadline": (trickling_body, TransportError),
-    "headers trickling past the deadline": (trickling_headers, TransportError),
+    "body trickling past the deadline": (trickling_body, RequestTimeoutError),
+    "headers trickling past the deadline": (trickling_headers, RequestTimeoutError),
 }
-
-
-@pytest.fixture
-def hostile() -> Iterator[Callable[[Callable[[Hostile], Behaviour]], Hostile]]:
-    servers: list[Hostile] = []
-
-    def start(make: Callable[[Hostile], Behaviour]) -> Hostile:
-        server = Hostile(lambda conn, target: None)
-        server.behaviour = make(server)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-def driver(kind: str, server: Hostile, **options: Any) -> Driver:
-    options = {"timeout": TIMEOUT, "max_retries": 0, "max_response_bytes": CAP, **options}
-    cls = StudioClient if kind == "sync" else AsyncStudioClient
-    return Driver(kind, lambda: cls(SID, TOKEN, base_url=server.base_url, **options))
-
-
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_typed_error_within_the_deadline_and_bounded_memory(
-    kind: str, case: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile]
+    kind: str, case: str, hostile: Start
 ) -> None:
     make, expected = CASES[case]
     server = hostile(make)
-    tracemalloc.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(expected) as caught:
-            driver(kind, server).page(FLOW)
-        elapsed = time.monotonic() - started
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    error, elapsed, peak = measured(expected, lambda: driver(kind, server).page(FLOW))
     assert elapsed <= TIMEOUT + SLACK, f"{case}: {elapsed:.2f} s"
-    # The cap, a network chunk or two and the decoder's window; never the gigabytes sent.
-    assert peak < 4 * CAP + 2 * 1024 * 1024, f"{case}: peak {peak:,} bytes"
-    error = caught.value
+    assert peak < PEAK_BOUND, f"{case}: peak {peak:,} bytes"
     if isinstance(error, ResponseTooLargeError):
         assert error.max_response_bytes == CAP
         assert isinstance(error, UnexpectedResponseError)
@@ -227,28 +124,26 @@ def test_typed_error_within_the_deadline_and_bounded_memory(
         assert "with_options(max_response_bytes=" in str(error)
         assert len(server.requests) == 1
     else:
-        assert isinstance(error.__cause__, DeadlineExceeded)
+        assert isinstance(error, TransportError | TimeoutError)
         assert f"{TIMEOUT:g} s deadline" in str(error)
 
 
 def test_the_cap_is_not_retried_but_the_deadline_is(
-    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile], waits: list[float]
+    kind: str, hostile: Start, waits: list[float]
 ) -> None:
     big = hostile(huge_content_length)
     with pytest.raises(ResponseTooLargeError):
         driver(kind, big, max_retries=2).page(FLOW)
     assert len(big.requests) == 1
     slow = hostile(trickling_headers)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(RequestTimeoutError) as caught:
         driver(kind, slow, max_retries=1, timeout=0.5).page(FLOW)
     assert caught.value.attempts == 2
     assert len(slow.requests) == 2
     assert len(waits) == 1
 
 
-def test_headers_trickling_on_a_reused_connection(
-    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile]
-) -> None:
+def test_headers_trickling_on_a_reused_connection(kind: str, hostile: Start) -> None:
     """The second page comes over the first page's keep-alive connection, then trickles."""
 
     def make(server: Hostile) -> Behaviour:
@@ -262,15 +157,14 @@ def test_headers_trickling_on_a_reused_connection(
 
     server = hostile(make)
     started = time.monotonic()
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(RequestTimeoutError, match="deadline"):
         driver(kind, server).stream(FLOW)
     assert server.connections == 1
-    assert isinstance(caught.value.__cause__, DeadlineExceeded)
     assert time.monotonic() - started <= 2 * TIMEOUT + SLACK
 
 
 def test_a_page_within_the_cap_and_deadline_is_read_whole_also_gzipped(
-    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile]
+    kind: str, hostile: Start
 ) -> None:
     def make(server: Hostile) -> Behaviour:
         def behaviour(conn: socket.socket, target: str) -> None:
@@ -289,7 +183,7 @@ def test_a_page_within_the_cap_and_deadline_is_read_whole_also_gzipped(
 
 
 def test_an_error_answer_over_the_cap_is_cut_and_still_retried(
-    kind: str, hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile], waits: list[float]
+    kind: str, hostile: Start, waits: list[float]
 ) -> None:
     def make(server: Hostile) -> Behaviour:
         def behaviour(conn: socket.socket, target: str) -> None:
@@ -330,13 +224,6 @@ def test_a_custom_transport_still_gets_the_cap() -> None:
         client.engagements.page(FLOW)
 
 
-def test_error_is_exported_from_both_places() -> None:
-    import studio_engagements
-
-    assert studio_engagements.ResponseTooLargeError is errors_module.ResponseTooLargeError
-    assert "ResponseTooLargeError" in errors_module.__all__
-
-
 # --- the CLI: exit code, resume hint, no half page -----------------------------------------
 
 
@@ -370,7 +257,7 @@ def test_cli_keeps_whole_pages_and_says_how_to_resume(
     case: str,
     code: int,
     tmp_path: Path,
-    hostile: Callable[[Callable[[Hostile], Behaviour]], Hostile],
+    hostile: Start,
 ) -> None:
     server = hostile(second_page_misbehaves(CASES[case][0]))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import subprocess
-import sys
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -36,23 +33,16 @@ from studio_engagements.errors import (
 )
 from studio_engagements.testing import Fault, MockStudio
 
-from .clients import page_body
+from .helpers import page_body, run_cli
 from .reliability import CountingServer, assert_no_secret, instant_sleeps, json_answer, secret_forms
 
 FLOW = "FW" + "d" * 32
-CLI = [sys.executable, "-m", "studio_engagements"]
 RED = (AssertionError, pytest.fail.Exception)  # a failed check: assert, or pytest.raises
 
 
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows={FLOW: 30}, seed=5)
-
-
-@pytest.fixture(scope="module")
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
 
 
 @pytest.fixture
@@ -200,6 +190,7 @@ def test_nothing_reachable_from_a_client_shows_the_secret(
     client.close()
 
 
+@pytest.mark.usefixtures("fresh_mock")
 def test_no_secret_in_errors_chains_or_debug_logs_when_httpx_raises(
     mock: MockStudio, server: str, forms: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -233,10 +224,8 @@ def test_no_secret_in_errors_chains_or_debug_logs_when_httpx_raises(
 
 
 def test_no_secret_in_cli_output_even_with_debug(
-    mock: MockStudio, server: str, forms: list[str]
+    mock: MockStudio, server: str, cli_env: dict[str, str], forms: list[str]
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
     runs = [
         ["list", FLOW, "--base-url", server, "--limit", "3"],
         ["--debug", "list", FLOW, "--base-url", server, "--limit", "3"],
@@ -247,21 +236,19 @@ def test_no_secret_in_cli_output_even_with_debug(
          f"http://u:{mock.auth_token}@127.0.0.1:1/v1/Flows/{FLOW}/Engagements"],
     ]  # fmt: skip
     for args in runs:
-        result = subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=60)
+        result = run_cli(*args, env=cli_env, timeout=60)
         assert result.returncode != 0 or result.stdout, result.stderr
         assert_no_secret(result.stdout + result.stderr, forms)
 
 
 def test_cli_resume_from_another_origin_sends_nothing(
-    mock: MockStudio, server: str, elsewhere: CountingServer, tmp_path: Any
+    server: str, cli_env: dict[str, str], elsewhere: CountingServer, tmp_path: Any
 ) -> None:
     out = tmp_path / "e.jsonl"
     (tmp_path / "e.jsonl.partial").write_text("")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
     target = f"{elsewhere.url}/v1/Flows/{FLOW}/Engagements"
     args = ["list", FLOW, "--base-url", server, "-o", str(out), "--resume-from", target]
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=60)
+    result = run_cli(*args, env=cli_env, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "UntrustedURLError" in result.stderr
     assert elsewhere.requests == []

@@ -13,23 +13,21 @@ show that the checks used above then fail.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shlex
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from studio_engagements import AsyncStudioClient, Engagement, StudioClient, _paging, _retry
+from studio_engagements import Engagement, StudioClient, _paging, _retry
 from studio_engagements._resources import Engagements
 from studio_engagements.errors import RateLimitError, ServerError, StudioError, TransportError
 from studio_engagements.testing import Fault, MockStudio
 
+from .helpers import CLI, mock_driver
 from .reliability import CLIENT_TIMEOUT, FAULTS, SOAK, figure, instant_sleeps
 
 BIG = "FW" + "7" * 32  # 10,000 engagements
@@ -51,30 +49,13 @@ def mock() -> MockStudio:
 
 
 @pytest.fixture(scope="module")
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
-
-
-@pytest.fixture(scope="module")
 def expected(mock: MockStudio) -> list[dict[str, Any]]:
     return mock.engagements(BIG)
 
 
 def export(kind: str, mock: MockStudio, base_url: str, **options: Any) -> list[Engagement]:
     """The whole flow through the sync or async client over HTTP."""
-    options = {"timeout": CLIENT_TIMEOUT, **options}
-    if kind == "sync":
-        with StudioClient(mock.account_sid, mock.auth_token, base_url=base_url, **options) as c:
-            return c.engagements.list(BIG)
-
-    async def main() -> list[Engagement]:
-        async with AsyncStudioClient(
-            mock.account_sid, mock.auth_token, base_url=base_url, **options
-        ) as client:
-            return await client.engagements.list(BIG)
-
-    return asyncio.run(main())
+    return mock_driver(kind, mock, base_url, **{"timeout": CLIENT_TIMEOUT, **options}).list(BIG)
 
 
 def check_exact(got: list[Engagement], expected: list[dict[str, Any]]) -> None:
@@ -122,7 +103,6 @@ def check_exhausted(
     return type(failure).__name__
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_fault_injected_exports_are_exact(
     kind: str, mock: MockStudio, server: str, expected: list[dict[str, Any]]
 ) -> None:
@@ -146,7 +126,6 @@ def test_fault_injected_exports_are_exact(
     )
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_exhausted_retries_raise_a_typed_error_never_a_partial_list(
     kind: str, mock: MockStudio, server: str, expected: list[dict[str, Any]]
 ) -> None:
@@ -157,12 +136,6 @@ def test_exhausted_retries_raise_a_typed_error_never_a_partial_list(
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     assert set(outcomes) - {"exact"}, "no export failed: the test proves nothing"
     figure(f"faults ({kind}), no retries, 30% faults: {dict(sorted(outcomes.items()))}")
-
-
-def env_for(mock: MockStudio) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(TWILIO_ACCOUNT_SID=mock.account_sid, TWILIO_AUTH_TOKEN=mock.auth_token)
-    return env
 
 
 # The CLI waits for real between retries and has the default 30 s timeout: no delay fault, and
@@ -179,7 +152,12 @@ CLI_FAULTS = (
 
 @pytest.mark.parametrize("seed", CLI_SEEDS)
 def test_the_cli_resumes_a_failed_export_exactly(
-    mock: MockStudio, server: str, expected: list[dict[str, Any]], tmp_path: Path, seed: int
+    mock: MockStudio,
+    server: str,
+    cli_env: dict[str, str],
+    expected: list[dict[str, Any]],
+    tmp_path: Path,
+    seed: int,
 ) -> None:
     out = tmp_path / "export.jsonl"
     command = ["list", BIG, "--base-url", server, "--page-size", "1000", "--output", str(out)]
@@ -187,10 +165,10 @@ def test_the_cli_resumes_a_failed_export_exactly(
     runs: list[int] = []
     for _ in range(12):  # bounded: at 50 % faults a run fails about one page in eight
         result = subprocess.run(
-            [sys.executable, "-m", "studio_engagements", *command],
+            [*CLI, *command],
             capture_output=True,
             text=True,
-            env=env_for(mock),
+            env=cli_env,
             timeout=300,
         )
         runs.append(result.returncode)

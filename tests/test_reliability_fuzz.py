@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 SCRIPT = ROOT / "scripts" / "fuzz.py"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -35,10 +35,9 @@ from studio_engagements.errors import (
 )
 from studio_engagements.testing import MockStudio
 
-from .reliability import SOAK
+from .reliability import SOAK, bad_numbers, bad_sids, bad_urls, hostile_text
 
 FLOW = "FW" + "e" * 32
-SID_PATTERN = re.compile(r"FW[0-9a-fA-F]{32}")
 SETTINGS = hypothesis.settings(
     max_examples=1000 if SOAK else 100,
     deadline=None,
@@ -46,53 +45,10 @@ SETTINGS = hypothesis.settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-hostile_text = (
-    st.text()
-    | st.text(st.characters(max_codepoint=31), min_size=1)  # control characters
-    | st.text(min_size=2_000, max_size=20_000)  # very long
-    | st.sampled_from(["", " ", "FW", "fw" + "a" * 32, "FW" + "a" * 31, "FW" + "a" * 33])
-    | st.builds(lambda s: "FW" + "a" * 32 + s, st.text(min_size=1))  # valid, then a tail
-    | st.builds(lambda s: s + "FW" + "a" * 32, st.text(min_size=1))
-    | st.sampled_from(["FW" + "а" * 32, "ＦＷ" + "a" * 32, "FW" + "٣" * 32])  # noqa: RUF001
-)
-bad_sids = hostile_text.filter(lambda s: not SID_PATTERN.fullmatch(s))
-bad_numbers = (
-    st.integers(max_value=0)
-    | st.integers(min_value=1001)
-    | st.floats()
-    | st.booleans()
-    | st.text()
-    | st.none().map(lambda _: [1])
-)
-bad_urls = (
-    st.sampled_from(
-        [
-            "ftp://127.0.0.1/v1/Flows",
-            "file:///etc/passwd",
-            "javascript:alert(1)",
-            "data:text/plain,hi",
-            "gopher://127.0.0.1:70/",
-            "http://user:pass@127.0.0.1/v1/Flows/x",
-            "//127.0.0.1/v1/Flows",
-            "http://[::1",
-            "http://127.0.0.1:99999/v1",
-            "\x00http://127.0.0.1/",
-            "https://evil.example.com/v1/Flows/" + FLOW + "/Engagements",
-        ]
-    )
-    | st.text()
-)
-
 
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows={FLOW: 5}, seed=9)
-
-
-@pytest.fixture(scope="module")
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
 
 
 def check_refused(mock: MockStudio, call: Callable[[], Any], *errors: type[StudioError]) -> str:

@@ -17,7 +17,6 @@ import asyncio
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -43,12 +42,6 @@ pytestmark = pytest.mark.usefixtures("fresh_mock")
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio.seeded(CLIENTS, PER_FLOW, seed=21)
-
-
-@pytest.fixture(scope="module")
-def server(mock: MockStudio) -> Iterator[str]:
-    with mock.serve() as base_url:
-        yield base_url
 
 
 @pytest.fixture(scope="module")

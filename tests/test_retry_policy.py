@@ -71,9 +71,9 @@ def test_backoff_is_exponential_with_full_jitter() -> None:
         ("0", 0.0),
         ("1.5", 1.5),
         ("100000", MAX_RETRY_AFTER),
-        ("-4", 0.0),
+        ("inf", MAX_RETRY_AFTER),
         ("Wed, 01 Jan 2026 12:00:07 GMT", 7.0),
-        ("Wed, 01 Jan 2026 11:00:00 GMT", 0.0),
+        ("Wed, 01 Jan 2026 12:00:00 GMT", 0.0),
     ],
 )
 def test_retry_after_is_honoured_and_capped(header: str, seconds: float) -> None:
@@ -81,7 +81,10 @@ def test_retry_after_is_honoured_and_capped(header: str, seconds: float) -> None
     assert parse_retry_after(header, NOW) == seconds
 
 
-@pytest.mark.parametrize("header", ["soon", "", "nan", "Thu, 99 Foo"])
+# Negative or past: honouring them would retry at once, with no backoff at all.
+@pytest.mark.parametrize(
+    "header", ["soon", "", "nan", "Thu, 99 Foo", "-4", "-0.5", "Wed, 01 Jan 2026 11:00:00 GMT"]
+)
 def test_unusable_retry_after_falls_back_to_backoff(header: str) -> None:
     assert parse_retry_after(header, NOW) is None
     assert delay(1, 429, header, rnd=0.5) == 0.5

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 NEW_FIELD = "channel_label"
 NEW_STATUS = "paused"

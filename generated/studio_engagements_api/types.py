@@ -2,18 +2,12 @@
 
 import datetime
 import json
-from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
 from operator import attrgetter
 from types import UnionType
 from typing import (
-    IO,
     TYPE_CHECKING,
     Annotated,
     Any,
-    BinaryIO,
-    Generic,
-    Literal,
     TypeAlias,
     TypeVar,
     Union,
@@ -23,52 +17,6 @@ from typing import (
 )
 
 import attrs
-from attrs import define
-
-
-class Unset:
-    def __bool__(self) -> Literal[False]:
-        return False
-
-
-UNSET: Unset = Unset()
-
-# The types that `httpx.Client(files=)` can accept, copied from that library.
-FileContent = IO[bytes] | bytes | str
-FileTypes = (
-    # (filename, file (or bytes), content_type)
-    tuple[str | None, FileContent, str | None]
-    # (filename, file (or bytes), content_type, headers)
-    | tuple[str | None, FileContent, str | None, Mapping[str, str]]
-)
-RequestFiles = list[tuple[str, FileTypes]]
-
-
-@define
-class File:
-    """Contains information for file uploads"""
-
-    payload: BinaryIO
-    file_name: str | None = None
-    mime_type: str | None = None
-
-    def to_tuple(self) -> FileTypes:
-        """Return a tuple representation that httpx will accept for multipart/form-data"""
-        return self.file_name, self.payload, self.mime_type
-
-
-T = TypeVar("T")
-
-
-@define
-class Response(Generic[T]):
-    """A response from an endpoint"""
-
-    status_code: HTTPStatus
-    content: bytes
-    headers: MutableMapping[str, str]
-    parsed: T | None
-
 
 # From openapi/templates/: the models' from_dict is strict about types (a wrong type is a
 # ParseError naming the field, never a silent None) and tolerant about evolution and absence.
@@ -423,17 +371,11 @@ if msgspec is not None:
 __all__ = [
     "RAW",
     "SENT_JSON",
-    "UNSET",
     "AwareDateTime",
-    "File",
-    "FileTypes",
     "JsonValue",
     "LazyJson",
     "OpenEnum",
     "ParseError",
-    "RequestFiles",
-    "Response",
-    "Unset",
     "format_datetime",
     "json_decoder",
     "json_key",

@@ -17,11 +17,13 @@ from .errors import (
     InvalidParameterError,
     NotFoundError,
     RateLimitError,
+    RequestTimeoutError,
     ResponseTooLargeError,
     ServerError,
     StudioError,
     TransportError,
     UnexpectedResponseError,
+    UnsupportedEncodingError,
     UntrustedURLError,
 )
 
@@ -40,12 +42,14 @@ __all__ = [
     "Page",
     "PageMeta",
     "RateLimitError",
+    "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerError",
     "StudioClient",
     "StudioError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnsupportedEncodingError",
     "UntrustedURLError",
     "__version__",
 ]

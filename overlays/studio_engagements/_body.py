@@ -3,24 +3,65 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx
 
-from .errors import ResponseTooLargeError
+from .errors import ResponseTooLargeError, UnsupportedEncodingError
 
 if TYPE_CHECKING:
     from ._bounded import Budget
 
-# Content-Encodings decoded here, by zlib, with the output bounded; others are left to httpx.
+# Content-Encodings decoded here, by zlib, each layer's output bounded; no other is decoded.
 _ZLIB_WBITS = {
     "gzip": zlib.MAX_WBITS | 16,
     "x-gzip": zlib.MAX_WBITS | 16,
     "deflate": zlib.MAX_WBITS,
 }
 _IDENTITY = frozenset({"", "identity"})
-# The encodings asked for: no brotli or zstd, whose output is not bounded here.
+# The encodings asked for: no brotli or zstd, whose decoders are not bounded here.
 ACCEPT_ENCODING = "gzip, deflate"
+# The most any layer inflates in one step: memory per layer stays about this, whatever a bomb.
+_STEP = 64 * 1024
+
+
+def encodings(response: httpx.Response) -> list[str]:
+    """The Content-Encodings applied, in order, from every header line; identity left out."""
+    values = response.headers.get_list("Content-Encoding", split_commas=True)
+    return [token for value in values if (token := value.strip().lower()) not in _IDENTITY]
+
+
+class _Layer:
+    """One gzip or deflate layer, inflated in bounded steps."""
+
+    def __init__(self, encoding: str) -> None:
+        self.wbits = _ZLIB_WBITS[encoding]
+        self.inflate = zlib.decompressobj(self.wbits)
+        self.started = False
+
+    def steps(self, data: bytes) -> Iterator[bytes]:
+        """What ``data`` inflates to, at most ``_STEP`` bytes at a time (zlib.error if bad)."""
+        out = self._first(data)
+        while out:
+            yield out
+            # A full step may leave input unread, or output pending inside zlib.
+            if not self.inflate.unconsumed_tail and len(out) < _STEP:
+                return
+            out = self.inflate.decompress(self.inflate.unconsumed_tail, _STEP)
+
+    def _first(self, data: bytes) -> bytes:
+        try:
+            out = self.inflate.decompress(data, _STEP)
+        except zlib.error:
+            if self.started or self.wbits != zlib.MAX_WBITS:
+                raise
+            # "deflate" is sometimes raw deflate, without the zlib header (httpx allows both).
+            self.wbits = -zlib.MAX_WBITS
+            self.inflate = zlib.decompressobj(self.wbits)
+            out = self.inflate.decompress(data, _STEP)
+        self.started = self.started or bool(data)
+        return out
 
 
 class Body:
@@ -33,19 +74,24 @@ class Body:
         self.size = 0
         # Only a page must be whole; an error answer is cut at the cap (enough for its message).
         self.is_page = response.status_code == 200
-        encoding = response.headers.get("Content-Encoding", "").strip().lower()
-        # Raw chunks, decoded here; else httpx's decoded chunks (other encodings, or a body a
-        # custom transport already read).
-        self.raw = (encoding in _IDENTITY or encoding in _ZLIB_WBITS) and not (
-            response.is_stream_consumed
-        )
-        self._wbits = _ZLIB_WBITS.get(encoding) if self.raw else None
-        self._inflate = None if self._wbits is None else zlib.decompressobj(self._wbits)
-        self._started = False
+        # Raw chunks, decoded here; else the body a custom transport already read (and httpx
+        # decoded, before the client saw it).
+        self.raw = not response.is_stream_consumed
+        applied = encodings(response) if self.raw else []
+        unsupported = [token for token in applied if token not in _ZLIB_WBITS]
         length = response.headers.get("Content-Length", "")
-        if self.is_page and length.isdigit() and int(length) > budget.max_bytes:
+        if unsupported or (self.is_page and length.isdigit() and int(length) > budget.max_bytes):
             budget.release(buffer)  # nothing was read into it
+            if unsupported:
+                raise UnsupportedEncodingError(
+                    ", ".join(applied),
+                    status=response.status_code,
+                    url=str(budget.request.url),
+                    request_id=response.headers.get("Twilio-Request-Id"),
+                )
             raise self.too_large(f"it announces {int(length):,} bytes (Content-Length)")
+        # The last encoding applied is the first to undo.
+        self._layers = [_Layer(token) for token in reversed(applied)]
 
     def too_large(self, what: str) -> ResponseTooLargeError:
         """The error for a page body over the cap."""
@@ -60,32 +106,18 @@ class Body:
     def feed(self, data: bytes) -> bool:
         """Take a chunk (raw when ``self.raw``, else decoded by httpx); False: stop reading."""
         self.budget.check()
-        if self._inflate is None:
-            return self._append(data)
-        room = self.budget.max_bytes - self.size + 1
         try:
-            out = self._inflate.decompress(data, room)
+            return all(self._append(out) for out in self._decoded(data, 0))
         except zlib.error:
-            if self._started or self._wbits != zlib.MAX_WBITS:
-                raise self._undecodable() from None
-            # "deflate" is sometimes raw deflate, without the zlib header (httpx allows both).
-            self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
-            self._wbits = -zlib.MAX_WBITS
-            try:
-                out = self._inflate.decompress(data, room)
-            except zlib.error:
-                raise self._undecodable() from None
-        self._started = True
-        while True:
-            if not self._append(out):
-                return False
-            tail = self._inflate.unconsumed_tail
-            if not tail:
-                return True
-            try:
-                out = self._inflate.decompress(tail, self.budget.max_bytes - self.size + 1)
-            except zlib.error:
-                raise self._undecodable() from None
+            raise self._undecodable() from None
+
+    def _decoded(self, data: bytes, layer: int) -> Iterator[bytes]:
+        """``data`` through layers ``layer``.. in bounded steps (lazily: reading may stop)."""
+        if layer == len(self._layers):
+            yield data
+            return
+        for out in self._layers[layer].steps(data):
+            yield from self._decoded(out, layer + 1)
 
     def _undecodable(self) -> httpx.DecodingError:
         encoding = self.response.headers.get("Content-Encoding")
@@ -115,8 +147,13 @@ class Body:
 
     def finish(self) -> httpx.Response:
         """The response with its whole decoded body, as if httpx had read it."""
-        if self._inflate is not None:
-            self._append(self._inflate.flush())
+        for index, layer in enumerate(self._layers):
+            try:
+                rest = layer.inflate.flush()
+                if not all(self._append(out) for out in self._decoded(rest, index + 1)):
+                    break
+            except zlib.error:
+                raise self._undecodable() from None
         headers = [
             (name, value)
             for name, value in self.response.headers.multi_items()

@@ -1,25 +1,24 @@
-"""One request within its deadline: the budget, the sync watchdog, the async timeout.
+"""One request within its deadline and size cap: the budget, sync and async sending.
 
-Reading the body within the size cap is ``_body``'s; both clients send through here.
+Reading the body within the cap is ``_body``'s, keeping the socket to the deadline is
+``_deadline``'s; both clients send through here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import sys
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from types import FrameType
 from typing import Any
 
 import httpx
 
 from ._body import Body
+from ._config import Limits
+from ._deadline import DeadlineTransport, deadline, environment_proxy
 
 # What a request may take past its deadline (timeout) before it is abandoned, at most: the time
-# to notice it (between chunks, or the watchdog's wake-up) and to close the connection.
+# to notice it and to close the connection (a custom transport's deadline is checked between
+# chunks: a chunk may take one read timeout, capped at the time left).
 SLACK = 1.0
 # A buffer that grew past this (an outsized body) is dropped rather than kept for the next page.
 _KEPT_BUFFER_BYTES = 16 * 1024 * 1024
@@ -88,82 +87,32 @@ class Budget:
             self._buffers.append(buffer)
 
 
-# --- sync: a watchdog shuts the socket down at the deadline ---------------------------------
+# --- sync: the transport keeps every socket operation to the deadline ----------------------
 
 
-class _Watchdog:
-    """Shuts the request's socket down at the deadline, so that a blocked read returns."""
+def new_http(http_type: type[httpx.Client | httpx.AsyncClient], base_url: httpx.URL) -> Any:
+    """The httpx client a StudioClient or AsyncStudioClient owns, when none is passed in.
 
-    def __init__(self, budget: Budget) -> None:
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self.fired = False
-        self._timer = threading.Timer(max(budget.remaining(), 0.0), self._fire)
-        self._timer.daemon = True
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpcore's ``trace`` extension: note the connection's socket once it is known."""
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            self._watch(info.get("return_value"))
-        elif event == "http11.send_request_headers.started":
-            # A connection from the pool: httpcore's connection object is the caller's `self`.
-            self._watch(_calling_stream(sys._getframe(1)))
-
-    def _watch(self, stream: Any) -> None:
-        get_extra_info = getattr(stream, "get_extra_info", None)
-        sock = get_extra_info("socket") if get_extra_info is not None else None
-        if isinstance(sock, socket.socket):
-            with self._lock:
-                self._sockets.append(sock)
-                if self.fired:
-                    _shutdown(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            for sock in self._sockets:
-                _shutdown(sock)
-
-    def __enter__(self) -> _Watchdog:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._timer.cancel()
+    The sync one sends through :class:`~._deadline.DeadlineTransport` (the deadline at the
+    socket); the async one is httpx's own, and ``asyncio.timeout`` bounds each request. Both
+    take the proxy the environment names for ``base_url`` (chosen once, the same way).
+    """
+    if issubclass(http_type, httpx.AsyncClient):
+        return http_type(
+            follow_redirects=False,
+            trust_env=False,  # the environment is read here, as for the sync twin
+            proxy=environment_proxy(base_url),
+            verify=httpx.create_ssl_context(),  # SSL_CERT_FILE / SSL_CERT_DIR still apply
+        )
+    return http_type(follow_redirects=False, transport=DeadlineTransport(base_url))
 
 
-def _calling_stream(frame: FrameType | None) -> Any:
-    """The network stream of the httpcore connection that is sending (within a few frames)."""
-    for _ in range(4):
-        if frame is None:
-            return None
-        owner = frame.f_locals.get("self")
-        stream = getattr(owner, "_network_stream", None)
-        if stream is not None:
-            return stream
-        frame = frame.f_back
-    return None
-
-
-def _shutdown(sock: socket.socket) -> None:
-    # socket.socket's own shutdown, also for an SSLSocket: no TLS close_notify exchange.
-    with contextlib.suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-def send(
-    http: httpx.Client,
-    request: httpx.Request,
-    *,
-    timeout: httpx.Timeout,
-    max_bytes: int,
-    buffers: list[bytearray],
-) -> httpx.Response:
+def send(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
     """Send ``request`` and read the whole response within the deadline and the cap."""
-    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
-    watchdog = _Watchdog(budget)
-    request.extensions["trace"] = watchdog.trace
-    with watchdog:
+    budget = Budget(
+        request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
+    )
+    with deadline(budget.deadline) as scope:
         try:
             response = http.send(request, stream=True, follow_redirects=False)
             try:
@@ -171,7 +120,7 @@ def send(
             finally:
                 response.close()
         except (httpx.HTTPError, httpx.InvalidURL) as error:
-            if watchdog.fired or budget.remaining() < 0:
+            if scope.hit or budget.remaining() < 0:
                 raise budget.expired() from error
             raise
 
@@ -183,32 +132,42 @@ def _read(
     decoded: Callable[[], Iterator[bytes]],
 ) -> httpx.Response:
     body = budget.body(response)
-    try:
+    with _reading(body):
         for chunk in raw() if body.raw else decoded():
             if not body.feed(chunk):
                 break
         budget.check()
         return body.finish()
-    except BaseException:
-        budget.release(body.buffer)
-        raise
+
+
+class _reading:  # a lower-case name: it reads as the `with` statement it is used in
+    """Hand the buffer back if reading fails; running out of memory is a body too large."""
+
+    def __init__(self, body: Body) -> None:
+        self.body = body
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        if error is not None:
+            self.body.budget.release(self.body.buffer)
+            if isinstance(error, MemoryError):
+                raise self.body.too_large("memory ran out while reading it") from None
 
 
 # --- async: the event loop's timeout around sending and reading ------------------------------
 
 
 async def send_async(
-    http: httpx.AsyncClient,
-    request: httpx.Request,
-    *,
-    timeout: httpx.Timeout,
-    max_bytes: int,
-    buffers: list[bytearray],
+    http: httpx.AsyncClient, request: httpx.Request, limits: Limits
 ) -> httpx.Response:
     """The awaited twin of :func:`send`: ``asyncio.timeout`` bounds sending and reading."""
     import asyncio  # imported on first use, as in _client
 
-    budget = Budget(request, timeout=timeout, max_bytes=max_bytes, buffers=buffers)
+    budget = Budget(
+        request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
+    )
     scope = asyncio.timeout(max(budget.remaining(), 0.0))
     try:
         async with scope:
@@ -230,12 +189,9 @@ async def send_async(
 async def _aread(budget: Budget, response: httpx.Response) -> httpx.Response:
     body = budget.body(response)
     chunks: AsyncIterator[bytes] = response.aiter_raw() if body.raw else response.aiter_bytes()
-    try:
+    with _reading(body):
         async for chunk in chunks:
             if not body.feed(chunk):
                 break
         budget.check()
         return body.finish()
-    except BaseException:
-        budget.release(body.buffer)
-        raise

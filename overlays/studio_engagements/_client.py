@@ -7,12 +7,12 @@ do with each outcome is decided once, by :class:`~._retry.Attempts`.
 
 from __future__ import annotations
 
+import inspect
 import os
-import sys
 import time
 import warnings
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Generic, Self, TypeVar, cast
 
 import httpx
 
@@ -21,6 +21,7 @@ from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Limits,
     Settings,
 )
 from ._request import build_request
@@ -64,9 +65,18 @@ class _ClientBase(Generic[HttpT]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         settings = Settings.resolve(
-            account_sid, auth_token, api_key, api_secret, region, edge, base_url, timeout,
-            max_retries, os.environ, max_response_bytes,
-        )  # fmt: skip
+            account_sid=account_sid,
+            auth_token=auth_token,
+            api_key=api_key,
+            api_secret=api_secret,
+            region=region,
+            edge=edge,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            environ=os.environ,
+        )
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise TypeError(
                 f"http_client must be an httpx.{self._http_type.__name__}, "
@@ -80,10 +90,13 @@ class _ClientBase(Generic[HttpT]):
         self._http: HttpT = (
             http_client
             if http_client is not None
-            else cast(HttpT, self._http_type(follow_redirects=False))
+            else cast(HttpT, _bounded.new_http(self._http_type, settings.base_url))
         )
         self._warned = False
-        self._buffers: list[bytearray] = []  # bodies are read into these, one per request
+        # The bounds every response is read within; bodies are read into its buffers.
+        self._limits = Limits(
+            timeout=settings.timeout, max_bytes=settings.max_response_bytes, buffers=[]
+        )
 
     def with_options(
         self,
@@ -127,14 +140,6 @@ class _ClientBase(Generic[HttpT]):
         )
         return Attempts(request, self.max_retries)
 
-    def _limits(self) -> dict[str, Any]:
-        """The bounds every response is read within (see _bounded.send)."""
-        return {
-            "timeout": self.timeout,
-            "max_bytes": self.max_response_bytes,
-            "buffers": self._buffers,
-        }
-
     def __repr__(self) -> str:
         user = self._settings.credentials.account_sid or self._settings.credentials.username
         return f"{type(self).__name__}(account_sid={user!r}, base_url={self.base_url!r})"
@@ -148,7 +153,7 @@ class StudioClient(_ClientBase[httpx.Client]):
 
     def _wire(self, settings: Settings, http_client: httpx.Client | None) -> None:
         super()._wire(settings, http_client)
-        self.engagements = Engagements(self)
+        self.engagements = Engagements(self._get, settings.base_url)
 
     def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
@@ -159,7 +164,7 @@ class StudioClient(_ClientBase[httpx.Client]):
 
     def _send(self, request: httpx.Request) -> Sent:
         try:
-            return _bounded.send(self._http, request, **self._limits()), None
+            return _bounded.send(self._http, request, self._limits), None
         except _SEND_ERRORS as error:
             return None, error
 
@@ -191,7 +196,7 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
 
     def _wire(self, settings: Settings, http_client: httpx.AsyncClient | None) -> None:
         super()._wire(settings, http_client)
-        self.engagements = AsyncEngagements(self)
+        self.engagements = AsyncEngagements(self._get, settings.base_url)
 
     async def _get(self, url: httpx.URL) -> Page:
         """GET one page, retrying what may be retried; raise the typed error otherwise."""
@@ -202,7 +207,7 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
 
     async def _send(self, request: httpx.Request) -> Sent:
         try:
-            return await _bounded.send_async(self._http, request, **self._limits()), None
+            return await _bounded.send_async(self._http, request, self._limits), None
         except _SEND_ERRORS as error:
             return None, error
 
@@ -236,10 +241,16 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
 
 def _user_stacklevel() -> int:
     """The stacklevel that points a warning at the first frame outside this package."""
-    frame = sys._getframe(2)
+    frame = inspect.currentframe()
+    # From the caller of _attempts (what warnings.warn counts as stacklevel 2) outwards.
+    frame = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
     level = 2
     package = __package__ or ""
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(package):
+    while (
+        frame is not None
+        and frame.f_back is not None
+        and frame.f_globals.get("__name__", "").startswith(package)
+    ):
         frame = frame.f_back
         level += 1
     return level

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import attrs
 import httpx
 
-from ._text import redact_userinfo
+from ._text import redact_url, redact_userinfo
 from .errors import ConfigurationError
 
 DEFAULT_HOST = "studio.twilio.com"
@@ -117,8 +117,8 @@ def resolve_base_url(
 def _checked_base_url(base_url: object) -> httpx.URL:
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
-    # Messages show the URL with any password in it replaced: they end up in logs.
-    shown = f"base_url={redact_userinfo(repr(base_url))}"
+    # Messages show the URL without its password, query or fragment: they end up in logs.
+    shown = f"base_url={redact_url(base_url)!r}"
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
@@ -210,6 +210,7 @@ class Settings:
     @classmethod
     def resolve(
         cls,
+        *,
         account_sid: str | None,
         auth_token: str | None,
         api_key: str | None,
@@ -219,9 +220,10 @@ class Settings:
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
+        max_response_bytes: int,
         environ: Mapping[str, str],
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> Settings:
+        """Check every option, falling back on ``environ`` (``TWILIO_*``) where one is None."""
         credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret, environ)
         return cls(
             credentials=credentials,
@@ -249,3 +251,13 @@ class Settings:
             if max_response_bytes is None
             else resolve_max_response_bytes(max_response_bytes),
         )
+
+
+@attrs.frozen
+class Limits:
+    """What every response is read within: the deadline, the body cap, and the client's pool of
+    body buffers (reused from one request to the next)."""
+
+    timeout: httpx.Timeout
+    max_bytes: int
+    buffers: list[bytearray] = attrs.field(eq=False, repr=False)

@@ -1,4 +1,4 @@
-"""Paging, written once: the page size to ask for, following next_page_url, loops, ``limit``.
+"""Paging, written once: page sizes, following next_page_url safely, loops, ``limit``.
 
 Both clients' ``pages``/``stream`` and the CLI's export drive a :class:`Walk` and a
 :class:`Limit`; only fetching a page (blocking or awaited) is theirs.
@@ -6,7 +6,8 @@ Both clients' ``pages``/``stream`` and the CLI's export drive a :class:`Walk` an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+from typing import TYPE_CHECKING, NoReturn
 
 import httpx
 
@@ -38,35 +39,65 @@ def stream_page_size(page_size: int | None, limit: int | None) -> int:
     return largest if limit is None else min(limit, largest)
 
 
+# A walk ends with an error after this many empty pages in a row that each point onward: a
+# server that makes no progress would otherwise be read forever.
+MAX_EMPTY_PAGES = 10
+
+
+def page_key(url: httpx.URL) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What makes two page URLs the same page: the path and the parameters in any order.
+
+    The fragment (never sent) and the origin (every page is read on the configured one) are
+    left out, so no spelling of a page already read escapes the loop check.
+    """
+    return url.path, tuple(sorted(url.params.multi_items()))
+
+
 class Walk:
-    """Where a walk through a flow's pages stands: the URL to read next, and those already read."""
+    """Where a walk through a list's pages stands: the URL to read next, and those already read.
+
+    Every next page must belong to the list of the first (the same path: the same flow, the
+    same parent), be a page not read before, and empty pages may not point onward forever.
+    """
 
     def __init__(self, first: httpx.URL, base_url: httpx.URL) -> None:
         self.next: httpx.URL | None = first
         self._base_url = base_url
-        self._seen = {str(first)}
+        self._list_path = first.path
+        self._seen = {page_key(first)}
+        self._empty = 0
 
     def follow(self, page: Page) -> None:
         """Move past ``page`` (the one at ``next``): to its checked next_page_url, or to the end.
 
-        A next_page_url that points back to a page already read (as asked, or as a page's
-        ``meta.url`` spells itself) would loop forever: UnexpectedResponseError.
+        UnexpectedResponseError if the next_page_url names another list, points back to a page
+        already read (as asked, or as a page's ``meta.url`` spells itself), or follows too
+        many empty pages; UntrustedURLError if it is not on the configured origin.
         """
         if page.meta.url is not None:
-            self._seen.add(page.meta.url)
+            with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):
+                self._seen.add(page_key(httpx.URL(page.meta.url)))
         raw = page.meta.next_page_url
         if raw is None:
             self.next = None
             return
         url = trusted_url(raw, self._base_url)
-        if str(url) in self._seen or raw in self._seen:
-            raise UnexpectedResponseError(
-                f"next_page_url {raw!r} points back to a page already read",
-                status=200,
-                url=page.meta.url or str(self.next),
-            )
-        self._seen.add(str(url))
+        self._empty = 0 if page.engagements else self._empty + 1
+        if url.path != self._list_path:
+            self._refuse(page, f"next_page_url {raw!r} is a page of another list ({url.path})")
+        if page_key(url) in self._seen:
+            self._refuse(page, f"next_page_url {raw!r} points back to a page already read")
+        if self._empty >= MAX_EMPTY_PAGES:
+            self._refuse(page, f"{self._empty} empty pages in a row, each pointing onward")
+        self._seen.add(page_key(url))
         self.next = url
+
+    def _refuse(self, page: Page, reason: str) -> NoReturn:
+        raise UnexpectedResponseError(
+            f"{reason}; the walk of {self._list_path} stops there",
+            status=200,
+            url=page.meta.url or str(self.next),
+        )
 
 
 class Limit:

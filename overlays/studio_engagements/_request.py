@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import httpx
+from httpx import __version__ as httpx_version
+
+from studio_engagements_api._parameters import PARAMETERS, PATH
 
 from ._body import ACCEPT_ENCODING
-from ._config import origin
+from ._config import _DNS_LABEL, origin
+from ._rules import ParameterRule, rules_from_parameters
 from ._version import __version__
 from .errors import InvalidParameterError, UntrustedURLError
 
-if TYPE_CHECKING:
-    from ._rules import ParameterRule
-
 USER_AGENT = (
     f"twilio-studio-engagements/{__version__} "
-    f"(Python {platform.python_version()}; httpx {httpx.__version__})"
+    f"(Python {platform.python_version()}; httpx {httpx_version})"
 )
-# The client's argument name for each API parameter name, for error messages.
-ARGUMENTS = {
-    "FlowSid": "flow_sid",
-    "PageSize": "page_size",
-    "Page": "page",
-    "PageToken": "page_token",
-}
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+# Twilio's Studio hosts: global, regional (studio.us1...), regional with an edge.
+_STUDIO_HOST = re.compile(rf"studio(?:\.{_DNS_LABEL.pattern}){{0,2}}\.twilio\.com")
 
 
+def argument_name(api_name: str) -> str:
+    """The client's argument for an API parameter: ``PageSize`` is ``page_size``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", api_name).lower()
+
+
+# The client's argument name for each of the spec's parameters (``FlowSid``: ``flow_sid``).
+ARGUMENTS = {parameter["name"]: argument_name(parameter["name"]) for parameter in PARAMETERS}
+
+
+@functools.cache
 def packaged_rules() -> dict[str, ParameterRule]:
-    """The spec's parameter rules (imported at the first request, not with the package)."""
-    from ._rules import packaged_rules
-
-    return packaged_rules()
+    """The rules of the spec the client was generated from (no YAML parsing)."""
+    return rules_from_parameters(PARAMETERS)
 
 
 def check(parameter: str, api_name: str, value: object) -> None:
@@ -56,9 +60,8 @@ def page_url(
     page_token: str | None = None,
 ) -> httpx.URL:
     """Check the arguments, then build the URL of a first (or chosen) page from the spec's path."""
-    from studio_engagements_api._parameters import PATH
-
-    values = {"FlowSid": flow_sid, "PageSize": page_size, "Page": page, "PageToken": page_token}
+    given = {"flow_sid": flow_sid, "page_size": page_size, "page": page, "page_token": page_token}
+    values = {name: given[argument] for name, argument in ARGUMENTS.items()}
     rules = packaged_rules()
     for name, value in values.items():
         if value is not None or rules[name].required:
@@ -74,13 +77,30 @@ def page_url(
 
 
 def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:
-    """A next_page_url or user-given page URL, only if it is on the configured origin."""
+    """A next_page_url or user-given page URL, only if it is on the configured origin.
+
+    One on a Twilio Studio host (``studio.twilio.com``, ``studio[.edge].region.twilio.com``)
+    is taken to the configured origin, as twilio-python does (a regional client reads a
+    ``next_page_url`` that names the global host); any other origin is refused.
+    """
     if not isinstance(url, str | httpx.URL):
         raise InvalidParameterError("url", url, "a page URL string")
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
         raise UntrustedURLError(str(url), str(base_url)) from None
+    if (
+        parsed.is_absolute_url
+        and not parsed.userinfo
+        and origin(parsed) != origin(base_url)
+        and _on_studio_host(parsed)
+    ):
+        parsed = parsed.copy_with(
+            scheme=base_url.scheme,
+            host=base_url.host,
+            port=base_url.port,
+            path=_prefix(base_url) + parsed.path,
+        )
     if (
         not parsed.is_absolute_url
         or origin(parsed) != origin(base_url)
@@ -89,6 +109,11 @@ def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:
     ):
         raise UntrustedURLError(str(url), str(base_url))
     return parsed
+
+
+def _on_studio_host(url: httpx.URL) -> bool:
+    """Whether ``url`` is https on a Twilio Studio host, at the default port."""
+    return origin(url)[::2] == ("https", 443) and bool(_STUDIO_HOST.fullmatch(url.host.lower()))
 
 
 def resume_url(

@@ -8,7 +8,7 @@ awaited) and loops over pages in its own way (``for`` or ``async for``).
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
@@ -17,7 +17,6 @@ from ._paging import Limit, Walk, check_limit, stream_page_size
 from ._request import page_url, resume_url, trusted_url
 
 if TYPE_CHECKING:
-    from ._client import AsyncStudioClient, StudioClient
     from ._models import Engagement, Page
 
 # What a twin gives back: a page or an awaitable one, an iterator or an async iterator.
@@ -56,10 +55,12 @@ class _EngagementsBase(Generic[PageT, PagesT, EngagementsT]):
     ) -> PagesT:
         """Every page, first to last, fetched lazily as you iterate (``for``/``async for``).
 
+        Without ``page_size``, the largest page the API allows (as ``stream`` asks for).
         ``start_url`` (a saved ``meta.next_page_url`` of this flow) continues from that page.
         """
         if start_url is None:
-            first = page_url(self._base_url, flow_sid, page_size=page_size)
+            size = stream_page_size(page_size, None)
+            first = page_url(self._base_url, flow_sid, page_size=size)
         else:
             first = resume_url(start_url, self._base_url, flow_sid, page_size)
         return self._pages(Walk(first, self._base_url))
@@ -83,11 +84,11 @@ class _EngagementsBase(Generic[PageT, PagesT, EngagementsT]):
 
 
 class Engagements(_EngagementsBase["Page", "Iterator[Page]", "Iterator[Engagement]"]):
-    """The Engagements of a flow, read through a :class:`StudioClient`."""
+    """The Engagements of a flow; ``get`` is the client's GET of one page (with retries)."""
 
-    def __init__(self, client: StudioClient) -> None:
-        self._client = client
-        self._base_url = client._settings.base_url
+    def __init__(self, get: Callable[[httpx.URL], Page], base_url: httpx.URL) -> None:
+        self._get = get
+        self._base_url = base_url
 
     def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -96,11 +97,11 @@ class Engagements(_EngagementsBase["Page", "Iterator[Page]", "Iterator[Engagemen
         return builtins.list(self.stream(flow_sid, limit=limit, page_size=page_size))
 
     def _fetch(self, url: httpx.URL) -> Page:
-        return self._client._get(url)
+        return self._get(url)
 
     def _pages(self, walk: Walk) -> Iterator[Page]:
         while walk.next is not None:
-            page = self._client._get(walk.next)
+            page = self._get(walk.next)
             yield page
             walk.follow(page)
             del page  # not held while the next page is read: memory stays one page
@@ -117,11 +118,11 @@ class Engagements(_EngagementsBase["Page", "Iterator[Page]", "Iterator[Engagemen
 class AsyncEngagements(
     _EngagementsBase["Awaitable[Page]", "AsyncIterator[Page]", "AsyncIterator[Engagement]"]
 ):
-    """The Engagements of a flow, read through an :class:`AsyncStudioClient` (awaited)."""
+    """The Engagements of a flow; ``get`` is the async client's GET of one page (awaited)."""
 
-    def __init__(self, client: AsyncStudioClient) -> None:
-        self._client = client
-        self._base_url = client._settings.base_url
+    def __init__(self, get: Callable[[httpx.URL], Awaitable[Page]], base_url: httpx.URL) -> None:
+        self._get = get
+        self._base_url = base_url
 
     async def list(
         self, flow_sid: str, *, limit: int | None = None, page_size: int | None = None
@@ -133,11 +134,11 @@ class AsyncEngagements(
         ]
 
     def _fetch(self, url: httpx.URL) -> Awaitable[Page]:
-        return self._client._get(url)
+        return self._get(url)
 
     async def _pages(self, walk: Walk) -> AsyncIterator[Page]:
         while walk.next is not None:
-            page = await self._client._get(walk.next)
+            page = await self._get(walk.next)
             yield page
             walk.follow(page)
             del page  # not held while the next page is read: memory stays one page

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ._response import api_error, read_page
-from .errors import TransportError
+from .errors import RequestTimeoutError, TransportError
 
 if TYPE_CHECKING:
     from ._models import Page
@@ -36,7 +36,11 @@ def retryable_exception(exc: BaseException) -> bool:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """``Retry-After`` (seconds or an HTTP date) as capped seconds from ``now``, or None."""
+    """``Retry-After`` (seconds or an HTTP date) as seconds from ``now``, at most 60, or None.
+
+    None (the client's own backoff applies) when it is absent, unparseable, negative or a date
+    already past: such a hint would mean retrying at once, with no backoff at all.
+    """
     if not value:
         return None
     value = value.strip()
@@ -50,9 +54,9 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - now).total_seconds()
-    if math.isnan(seconds):
+    if math.isnan(seconds) or seconds < 0:
         return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    return min(seconds, MAX_RETRY_AFTER)
 
 
 def retry_delay(
@@ -112,7 +116,8 @@ class Attempts:
                     random=random.random,
                 )  # fmt: skip
             if delay is None:
-                raise TransportError(
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                raise (RequestTimeoutError if timed_out else TransportError)(
                     f"{type(exc).__name__}: {exc}".rstrip(": "),
                     url=str(self.request.url),
                     attempts=self._attempt + 1,

@@ -1,8 +1,9 @@
 """Parameter rules as the OpenAPI document states them, and the one check that applies them.
 
 The client checks user arguments with the rules ``scripts/generate.py`` copied into
-``studio_engagements_api._parameters``; the mock checks requests with the rules of whatever
-spec it loaded. Both go through :class:`ParameterRule`, so no rule is typed twice.
+``studio_engagements_api._parameters`` (``_request.packaged_rules``); the mock checks requests
+with the rules of whatever spec it loaded. Both go through :class:`ParameterRule`, so no rule is
+typed twice.
 
 A rule implements every schema keyword in :data:`IMPLEMENTED` and refuses any other (``enum``,
 ``exclusiveMinimum``, a nullable type...) with :class:`UnsupportedRuleError`: at generation time
@@ -165,11 +166,3 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def rules_from_parameters(parameters: Iterable[Mapping[str, Any]]) -> dict[str, ParameterRule]:
     """Rules keyed by the parameter's API name (``FlowSid``, ``PageSize``...)."""
     return {rule.name: rule for rule in map(ParameterRule.from_parameter, parameters)}
-
-
-@cache
-def packaged_rules() -> dict[str, ParameterRule]:
-    """The rules of the spec the client was generated from (no YAML parsing)."""
-    from studio_engagements_api._parameters import PARAMETERS
-
-    return rules_from_parameters(PARAMETERS)

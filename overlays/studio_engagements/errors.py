@@ -6,9 +6,11 @@ Our exception hierarchy:
   + ConfigurationError           the client cannot be set up (credentials, base URL, timeout...)
   + InvalidParameterError        an argument breaks the spec's rule (also a ValueError)
   + UntrustedURLError            a URL outside the configured origin: nothing is sent
-  + TransportError               the network failed, after retries (timeouts included)
+  + TransportError               the network failed, after retries
+    - RequestTimeoutError        a timeout or the request's deadline (also a TimeoutError)
   + UnexpectedResponseError      an answer that is not what the spec promises
     - ResponseTooLargeError      a body over max_response_bytes
+    - UnsupportedEncodingError   a Content-Encoding the client did not ask for
   + ApiError                     an error status, after retries
     - AuthenticationError        401, 403
     - NotFoundError              404
@@ -18,7 +20,7 @@ Our exception hierarchy:
 
 from __future__ import annotations
 
-from ._text import excerpt, redact_userinfo, short_repr
+from ._text import clean, excerpt, redact_userinfo, short_repr
 
 __all__ = [
     "ApiError",
@@ -27,11 +29,13 @@ __all__ = [
     "InvalidParameterError",
     "NotFoundError",
     "RateLimitError",
+    "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerError",
     "StudioError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnsupportedEncodingError",
     "UntrustedURLError",
 ]
 
@@ -70,9 +74,15 @@ class TransportError(StudioError):
     """The request failed on the network (after retries); ``__cause__`` is the httpx error."""
 
     def __init__(self, message: str, *, url: str, attempts: int) -> None:
-        self.url = url
+        self.url = clean(url)
         self.attempts = attempts
-        super().__init__(f"{message} (GET {url}, {attempts} attempt{'s' * (attempts != 1)})")
+        super().__init__(
+            f"{clean(message)} (GET {self.url}, {attempts} attempt{'s' * (attempts != 1)})"
+        )
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """A request timed out or outlasted its deadline (after retries); also a ``TimeoutError``."""
 
 
 class UnexpectedResponseError(StudioError):
@@ -87,13 +97,13 @@ class UnexpectedResponseError(StudioError):
         body: bytes = b"",
         request_id: str | None = None,
     ) -> None:
-        self.reason = reason
+        self.reason = clean(reason)
         self.status = status
-        self.url = url
+        self.url = clean(url)
         self.excerpt = excerpt(body)
-        self.request_id = request_id
+        self.request_id = None if request_id is None else clean(request_id, 200)
         super().__init__(
-            f"unexpected response (HTTP {status}) from GET {url}: {reason}; "
+            f"unexpected response (HTTP {status}) from GET {self.url}: {self.reason}; "
             f"body starts {self.excerpt!r}"
         )
 
@@ -127,6 +137,25 @@ class ResponseTooLargeError(UnexpectedResponseError):
         )
 
 
+class UnsupportedEncodingError(UnexpectedResponseError):
+    """A body in a Content-Encoding the client never asks for (``br``, ``zstd``, unknown).
+
+    Not decoded (no decoder of them is bounded here) and not retried: it would come back the same.
+    """
+
+    def __init__(
+        self, encoding: str, *, status: int, url: str, request_id: str | None = None
+    ) -> None:
+        self.encoding = clean(encoding, 200)
+        super().__init__(
+            f"the body is sent with Content-Encoding {self.encoding!r}; the client asks only for "
+            "gzip or deflate (or none)",
+            status=status,
+            url=url,
+            request_id=request_id,
+        )
+
+
 class ApiError(StudioError):
     """The API answered with an error status. Subclasses narrow it down by status."""
 
@@ -140,20 +169,21 @@ class ApiError(StudioError):
         url: str,
         request_id: str | None,
     ) -> None:
+        # What the server wrote is capped and cleaned before it reaches str(error) or a log.
         self.status = status
         self.code = code
-        self.message = message
-        self.more_info = more_info
-        self.url = url
-        self.request_id = request_id
+        self.message = clean(message)
+        self.more_info = None if more_info is None else clean(more_info)
+        self.url = clean(url)
+        self.request_id = None if request_id is None else clean(request_id, 200)
         details = [f"HTTP {status}"]
         if code is not None:
             details.append(f"Twilio code {code}")
-        text = f"{message} ({', '.join(details)}; GET {url}"
-        if request_id:
-            text += f"; request {request_id}"
-        if more_info:
-            text += f"; see {more_info}"
+        text = f"{self.message} ({', '.join(details)}; GET {self.url}"
+        if self.request_id:
+            text += f"; request {self.request_id}"
+        if self.more_info:
+            text += f"; see {self.more_info}"
         super().__init__(text + ")")
 
 

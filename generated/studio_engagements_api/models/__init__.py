@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from .engagement_status import EngagementStatus
     from .list_engagement_response import ListEngagementResponse
     from .list_engagement_response_meta import ListEngagementResponseMeta
-    from .twilio_error import TwilioError
 
 _MODULES = {
     "Engagement": ".engagement",
@@ -18,7 +17,6 @@ _MODULES = {
     "EngagementStatus": ".engagement_status",
     "ListEngagementResponse": ".list_engagement_response",
     "ListEngagementResponseMeta": ".list_engagement_response_meta",
-    "TwilioError": ".twilio_error",
 }
 
 __all__ = (
@@ -27,7 +25,6 @@ __all__ = (
     "EngagementStatus",
     "ListEngagementResponse",
     "ListEngagementResponseMeta",
-    "TwilioError",
 )
 
 

@@ -64,7 +64,7 @@ class Engagement:
     date_created: AwareDateTime | None = None
     date_updated: AwareDateTime | None = None
     url: str | None = None
-    links: Mapping[str, str] | None = None
+    links: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
@@ -141,14 +141,8 @@ class Engagement:
         links = get("links")
         if links is not None:
             if type(links) is not dict:
-                raise wrong_type(
-                    "Engagement", "links", links, "an object of strings or null"
-                )
-            for item in links.values():
-                if type(item) is not str:
-                    raise wrong_type(
-                        "Engagement", "links", item, "an object of strings or null"
-                    )
+                raise wrong_type("Engagement", "links", links, "an object or null")
+
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.

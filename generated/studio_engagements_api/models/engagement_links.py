@@ -19,7 +19,7 @@ _set = object.__setattr__
 # frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class EngagementLinks:
-    """URLs of related resources by name, such as `steps` and `engagement_context`; other names may appear.
+    """Related resources by name, e.g. `steps`: any JSON values (a `uri-map`).
 
     extra: Keys the API sent that this version does not know, as they came.
     """

@@ -184,13 +184,12 @@ def mock(host: str, port: int, flows: int, engagements: int, seed: int) -> None:
     """
     try:
         from ..testing import MockStudio
-        from ..testing._server import serve_forever
     except ModuleNotFoundError as missing:
         raise click.UsageError(
             f"the mock needs the mock extra ({missing.name} is missing)"
         ) from None
     try:
-        serve_forever(MockStudio.seeded(flows, engagements, seed=seed), host, port)
+        MockStudio.seeded(flows, engagements, seed=seed).serve_forever(host, port)
     except OSError as error:
         raise click.UsageError(
             f"cannot serve on {host}:{port}: {error.strerror or error}"

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 
 from ._mock import MockStudio
-from ._server import serve_forever
 
 
 def _flow(text: str) -> tuple[str, int]:
@@ -40,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mock = MockStudio(dict(args.flow) if args.flow else None, seed=args.seed)
     except ValueError as exc:
         parser.error(str(exc))
-    serve_forever(mock, args.host, args.port)
+    mock.serve_forever(args.host, args.port)
     return 0
 
 

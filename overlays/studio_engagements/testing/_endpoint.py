@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from studio_engagements._rules import ParameterRule
 
-from . import _data, _records
+from . import _records, _seeds
 from ._exchange import (
     RecordedRequest,
     Reply,
@@ -24,7 +24,6 @@ from ._exchange import (
     request_id_headers,
 )
 from ._faults import FaultKind, FaultPlan
-from ._page_tokens import PageTokens
 from ._spec import OperationSpec
 
 # Values for the CORS headers the spec documents (it names them; Twilio's values fill them in).
@@ -36,6 +35,7 @@ CORS_VALUES = {
     "Access-Control-Allow-Credentials": "true",
     "Access-Control-Expose-Headers": "ETag, Twilio-Request-Id",
 }
+_PAGING_KEYS = frozenset({"next_page_url", "previous_page_url"})
 NOT_JSON_BODY = b"<html><body><h1>502 Bad Gateway</h1>The upstream answered badly.</body></html>"
 
 
@@ -55,14 +55,14 @@ class Endpoint:
         spec: OperationSpec,
         flows: Mapping[str, int],
         seed: int,
-        credentials: _data.MockCredentials,
+        credentials: _seeds.MockCredentials,
     ) -> None:
         self.spec = spec
         self.flows = dict(flows)
         self.seed = seed
         self.credentials = credentials
         self.faults = FaultPlan()
-        self._tokens = PageTokens(_data.digest("page-token", seed, credentials.account_sid))
+        self._tokens = _seeds.PageTokens(_seeds.digest("page-token", seed, credentials.account_sid))
         self._records = _records.compile_records(
             spec.document,
             spec.record_schema,
@@ -127,11 +127,13 @@ class Endpoint:
             case FaultKind.NOT_JSON:
                 html = (("Content-Type", "text/html; charset=utf-8"), *request_id_headers())
                 return Reply(Response(200, html, NOT_JSON_BODY), fault)
+            case FaultKind.NULL_META:
+                return Reply(self.answer(request, null_meta=True), fault)
             case _:  # delay, truncated body: the normal answer, sent late or short
                 return Reply(self.answer(request), fault)
 
-    def answer(self, request: Request) -> Response:
-        """What the endpoint answers, faults aside."""
+    def answer(self, request: Request, *, null_meta: bool = False) -> Response:
+        """What the endpoint answers, faults aside (``null_meta``: paging's keys only)."""
         try:
             params = self.spec.match(request.path)
             if params is None:
@@ -143,7 +145,7 @@ class Endpoint:
                 raise _Rejected(error_response(405, 20004, message, {"Allow": "GET"}))
             self._authenticate(request)
             values = self._validated(params, request.query)
-            return self._page(request, values)
+            return self._page(request, values, null_meta)
         except _Rejected as rejected:
             return rejected.response
 
@@ -173,7 +175,7 @@ class Endpoint:
                 )
         return values
 
-    def _page(self, request: Request, values: Mapping[str, object]) -> Response:
+    def _page(self, request: Request, values: Mapping[str, object], null_meta: bool) -> Response:
         (flow_rule,) = self.spec.path_rules()
         flow_sid = str(values[flow_rule.name])
         path = self.spec.path.replace("{" + flow_rule.name + "}", flow_sid)
@@ -202,18 +204,21 @@ class Endpoint:
 
         # An offset past the end has the last full page before the end as its previous page.
         previous = max(0, min(offset, count) - page_size)
+        meta: dict[str, object] = {
+            "first_page_url": url(0, None),
+            "key": self.spec.list_key,
+            "next_page_url": url(page + 1, end) if end < count else None,
+            "page": page,
+            "page_size": page_size,
+            "previous_page_url": url(max(page - 1, 0), previous) if offset > 0 else None,
+            # Tokens are canonical: re-issuing the one given spells it exactly as sent.
+            "url": url(page, None if token is None else offset),
+        }
+        if null_meta:  # what the contract allows: every key null but those paging follows
+            meta = {key: meta[key] if key in _PAGING_KEYS else None for key in meta}
         body = {
             self.spec.list_key: [self.engagement(flow_sid, i) for i in range(offset, end)],
-            "meta": {
-                "first_page_url": url(0, None),
-                "key": self.spec.list_key,
-                "next_page_url": url(page + 1, end) if end < count else None,
-                "page": page,
-                "page_size": page_size,
-                "previous_page_url": url(max(page - 1, 0), previous) if offset > 0 else None,
-                # Tokens are canonical: re-issuing the one given spells it exactly as sent.
-                "url": url(page, None if token is None else offset),
-            },
+            "meta": meta,
         }
         headers = [(name, self._cors_value(name)) for name in self.spec.cors_headers]
         return json_response(200, body, headers)

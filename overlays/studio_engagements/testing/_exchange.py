@@ -63,6 +63,17 @@ class Reply:
         """Whether to send less body than ``Content-Length`` announces."""
         return self.fault is not None and self.fault.kind is FaultKind.TRUNCATED_BODY
 
+    def headers(self, response: Response) -> list[tuple[str, str]]:
+        """The headers to send: ``response``'s and the ``Content-Length`` of its whole body."""
+        return [*response.headers, ("Content-Length", str(len(response.body)))]
+
+    def body(self, response: Response, method: str) -> bytes:
+        """The body bytes to send: none to a HEAD; when truncated, the first half only (the
+        announced length stays the whole one, as from a peer that died mid-body)."""
+        if method == "HEAD":
+            return b""
+        return response.body[: len(response.body) // 2] if self.truncated else response.body
+
 
 @attrs.frozen
 class RecordedRequest:

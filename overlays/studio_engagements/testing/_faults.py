@@ -19,6 +19,7 @@ class FaultKind(enum.StrEnum):
     DROP_CONNECTION = "drop_connection"
     TRUNCATED_BODY = "truncated_body"
     NOT_JSON = "not_json"
+    NULL_META = "null_meta"
     DELAY = "delay"
 
 
@@ -66,6 +67,11 @@ class Fault:
     def not_json(cls) -> Fault:
         """A 200 whose body is an HTML error page, as a misbehaving proxy sends."""
         return cls(FaultKind.NOT_JSON)
+
+    @classmethod
+    def null_meta(cls) -> Fault:
+        """The normal page with every ``meta`` key null but the next and previous page URLs."""
+        return cls(FaultKind.NULL_META)
 
     @classmethod
     def delay(cls, seconds: float) -> Fault:

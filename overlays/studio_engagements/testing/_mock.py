@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, TextIO
 
 import httpx
 
-from . import _data, _spec
+from studio_engagements import AsyncStudioClient, StudioClient
+
+from . import _seeds, _spec
 from ._endpoint import Endpoint
 from ._exchange import RecordedRequest
 from ._faults import Fault
 from ._server import serve
 from ._transport import AsyncMockTransport, MockTransport
 from ._wsgi import WSGIApp
-
-if TYPE_CHECKING:
-    from studio_engagements import AsyncStudioClient, StudioClient
 
 
 class MockStudio:
@@ -56,9 +58,9 @@ class MockStudio:
         spec_path: str | Path | None = None,
     ) -> None:
         spec = _spec.load(spec_path)
-        credentials = _data.MockCredentials.for_seed(seed)
+        credentials = _seeds.MockCredentials.for_seed(seed)
         if flows is None:
-            flows = _data.default_flows(seed, spec.example_flow_sid, spec.flow_sid_pattern)
+            flows = _seeds.default_flows(seed, spec.example_flow_sid, spec.flow_sid_pattern)
         (flow_rule,) = spec.path_rules()
         for flow_sid, count in flows.items():
             if not flow_rule.allows(flow_sid):
@@ -75,7 +77,7 @@ class MockStudio:
         if flows < 0 or engagements < 0:
             raise ValueError("flows and engagements must be >= 0")
         pattern = _spec.load().flow_sid_pattern
-        sids = [_data.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
+        sids = [_seeds.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
         return cls(dict.fromkeys(sids, engagements), seed=seed)
 
     def __repr__(self) -> str:
@@ -136,16 +138,37 @@ class MockStudio:
         """A real threaded HTTP server; ``with mock.serve() as base_url:``, stopped on exit."""
         return serve(self._endpoint, host, port)
 
+    def serve_forever(
+        self, host: str = "127.0.0.1", port: int = 0, out: TextIO = sys.stdout
+    ) -> None:
+        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines and flows."""
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with self.serve(host, port) as base_url:
+            lines = [
+                f"Mock Twilio Studio listening on {base_url}",
+                f"export TWILIO_ACCOUNT_SID={self.account_sid}",
+                f"export TWILIO_AUTH_TOKEN={self.auth_token}",
+                f"# or an API key: export TWILIO_API_KEY={self.api_key_sid} "
+                f"TWILIO_API_SECRET={self.api_key_secret}",
+                *(f"flow {sid} {count} engagements" for sid, count in self.flows.items()),
+            ]
+            if self.flows:
+                first = next(iter(self.flows))
+                lines.append(
+                    f"try: studio-engagements list {first} --base-url {base_url} --limit 5"
+                )
+            lines.append("Press Ctrl-C to stop.")
+            print("\n".join(lines), file=out, flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                stop.wait()
+
     def client(self, **kwargs: Any) -> StudioClient:
         """A ``StudioClient`` wired to this mock in-process (keyword arguments override)."""
-        from studio_engagements import StudioClient
-
         return StudioClient(**self._client_kwargs(kwargs, httpx.Client, self.transport()))
 
     def async_client(self, **kwargs: Any) -> AsyncStudioClient:
         """An ``AsyncStudioClient`` wired to this mock in-process (keyword arguments override)."""
-        from studio_engagements import AsyncStudioClient
-
         return AsyncStudioClient(
             **self._client_kwargs(kwargs, httpx.AsyncClient, self.async_transport())
         )

@@ -1,4 +1,4 @@
-"""SID-like values from regex patterns: literal text, then character classes of fixed count."""
+"""The regex-shape parser: patterns of literal text and fixed-count classes, and values of them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import attrs
 
-from ._schema_reading import UnsupportedSchemaError
+from ._spec import UnsupportedSchemaError
 
 HEX = "0123456789abcdef"
 
@@ -83,6 +83,14 @@ class PatternShape:
     def size(self) -> int:
         """How many seeded bytes one value needs."""
         return sum(class_bytes(text, count) for text, count in self.parts if count)
+
+    def check_length(self, low: int, high: int | None) -> None:
+        """Refuse the shape if its values are not from ``low`` to ``high`` characters long."""
+        if self.length < low or (high is not None and self.length > high):
+            raise UnsupportedSchemaError(
+                f"pattern {self.pattern} makes {self.length} characters, outside its "
+                "minLength/maxLength"
+            )
 
     def matches(self, value: str) -> bool:
         """Whether ``value`` matches the pattern (as JSON Schema applies it)."""

@@ -1,89 +1,72 @@
-"""Seeded records made from the record schema, compiled once into one value maker per property.
+"""The record compiler: the record schema read once into one value maker per property.
 
-The mock holds no list of the record's fields: whatever properties the spec gives the record
-schema (the items of the list operation's array, ``Engagement``), every record has all of them,
-in schema order, each a value valid against its property schema or, if that allows it, null.
-:func:`compile_records` reads the schema once, when the mock is built, and refuses (with
-:class:`UnsupportedSchemaError`, naming the property) a schema it cannot make valid values for,
-so a spec change never silently yields invalid data. Making a record is then one hash of
-``(seed, path parameter values, index)`` and one call per property: a flow of a million records
-costs no memory and the same inputs give the same record in every process.
+The mock holds no list of the record's fields: every record has every property the spec gives the
+record schema (the items of the list's array, ``Engagement``), in schema order, each valid against
+its property schema or, if that allows it, null. :func:`compile_records` reads the schema when
+the mock is built and refuses (:class:`UnsupportedSchemaError`, naming the property) one it cannot
+make valid values for. Making a record is then one hash of ``(seed, path values, index)`` and
+one call per property: a flow of a million records costs no memory, and the same everywhere.
 
-How a property's value is chosen, first rule that applies:
-
-- ``const``: that value. ``enum`` (directly or in an ``anyOf``/``oneOf`` branch, e.g.
-  ``anyOf: [$ref EngagementStatus, string]``): one of the enum's values.
-- ``pattern``: a literal prefix followed by character classes with ``{n}`` counts (Twilio SIDs,
-  ``^FN[0-9a-fA-F]{32}$``); any other pattern is refused. The values:
-
-  * a SID the request identifies, when its pattern has the same literal prefix: a path
-    parameter's value (``FlowSid``, ``^FW...``) and the account SID the mock authenticates
-    (``AC...``, when it matches the property's pattern);
-  * otherwise made from the seed. The first such property in schema order is the record's own
-    SID (never null: its URL ends with it); later ones are null now and then when nullable.
-- ``format: date-time``: RFC 3339 UTC (``...Z``). The first date-time property in schema order is
-  the creation time (never null): the newest record of a flow is from :data:`NEWEST`, each later
-  index about a minute older. Later date-time properties are updates: at or after the creation,
-  or null (often) when nullable.
-- ``format: uri``: URLs on the spec's canonical server (``servers[0].url``). The first uri
-  property is the record's own URL, the operation's path (path parameters filled in) followed by
-  ``/`` and the record's own SID, as Twilio's ``url``. A later uri property, and each entry of an
-  object whose ``additionalProperties`` are uri strings (``links``), is a sub-resource of it: the
-  suffix the record schema's ``example`` gives it relative to the example's own URL (``/Steps``),
-  else ``/`` and its name. Such an object's keys are those of the schema's ``example`` for it.
-- documented examples (the property's ``examples``, else the record schema's ``example`` value):
-  one of them, varied: each run of digits keeps its first digit and gets seeded others
-  (``+16175551212``), and the word ``name``, the placeholder Twilio's docs use for a person's
-  name (``name@company.com``, ``client:name``), becomes a first name.
-- no ``type`` (any JSON, ``context``): one of the property's documented ``examples`` (Studio's
-  flow state), each string varied as above; without ``examples``, one of a few JSON shapes, the
-  record schema's example for the property (its strings replaced by first names) among them.
-- other plain types: a string of hex digits (within ``minLength``/``maxLength``), an integer
-  or number within ``minimum``/``maximum``, a boolean, an empty array or object when allowed.
-
-A nullable property (``type: [X, 'null']``, or a ``null`` branch of ``anyOf``/``oneOf``) is null
-for about one record in eight (updates: one in four), except the record's own SID, URL and
-creation time and the SIDs taken from the request, which are never null.
-
-This module picks the rule; ``_identity_values`` makes SIDs, times and URLs (``_patterns`` reads
-the patterns), ``_json_values`` examples and any-JSON shapes, all from the bytes that
-``_record_draft`` shares out.
+A property's value comes from the first rule that applies, in :meth:`_Compiler.property`'s
+order: ``const`` or ``enum``; ``pattern`` (a SID: the request's, or seeded; the first seeded is
+the record's own); ``format: date-time`` (the first is the creation time, later ones updates);
+``format: uri`` (the first is the record's own URL, later ones and ``links`` sub-resources of
+it); documented examples, varied by the seed (:meth:`_Compiler.documented_examples`); else the
+type. A nullable property is null for about one record in eight (updates: one in four), except
+the own SID, URL and creation time and the SIDs taken from the request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from ._data import entropy
-from ._identity_values import IdentityValues
-from ._json_values import any_json_maker, documented_json_maker, example_maker
-from ._record_draft import Anchor, ByteBudget, Maker, RecordDraft
-from ._schema_reading import SchemaReader, UnsupportedSchemaError
+from . import _seeds
+from ._patterns import PatternShape, literal_prefix
+from ._spec import SchemaReader, UnsupportedSchemaError
 
-__all__ = ["RecordMaker", "UnsupportedSchemaError", "compile_records"]
+# The newest record of every flow; older ones step back a minute or so each. Naive, read as UTC:
+# isoformat() then needs only a "Z", and is much cheaper than strftime().
+NEWEST = datetime(2024, 6, 1, 12, 0, 0)
+NULL_ONE_IN = 8
+UPDATE_NULL_ONE_IN = 4
+
+
+class RecordDraft:
+    """One record in the making: its bytes and the values other properties derive from."""
+
+    __slots__ = ("created", "data", "path", "sid", "url")
+
+    def __init__(self, data: bytes, path: Mapping[str, str]) -> None:
+        self.data = data
+        self.path = path
+        self.sid = ""
+        self.created = NEWEST
+        self.url = ""
+
+
+Maker = Callable[[RecordDraft], Any]
+"""Makes one property's value from a draft."""
+Anchor = Callable[[RecordDraft, int], None]
+"""Sets, from a draft and the record's index, a value later properties build on."""
 
 
 @attrs.frozen
 class RecordMaker:
     """The record schema compiled: ``make(seed, index, path)`` is record ``index``."""
 
-    makers: tuple[tuple[str, Maker], ...]
-    """One value maker per property, in schema order."""
-    size: int
-    """How many seeded bytes one record consumes."""
-    path_names: tuple[str, ...]
-    """The path parameters a record derives from (``FlowSid``), in the route's order."""
-    anchors: tuple[Anchor, ...]
-    """What later properties build on (own SID, creation time, own URL), set first."""
+    makers: tuple[tuple[str, Maker], ...]  # one per property, in schema order
+    size: int  # how many seeded bytes one record consumes
+    path_names: tuple[str, ...]  # the path parameters a record derives from (FlowSid)
+    anchors: tuple[Anchor, ...]  # own SID, creation time, own URL: set before any property
 
     def make(self, seed: int, index: int, path: Mapping[str, str]) -> dict[str, Any]:
         """Record ``index`` of the collection at ``path`` (path parameter values by name)."""
-        record = RecordDraft(
-            entropy(seed, *[path[name] for name in self.path_names], index, size=self.size), path
-        )
+        values = [path[name] for name in self.path_names]
+        record = RecordDraft(_seeds.entropy(seed, *values, index, size=self.size), path)
         for anchor in self.anchors:
             anchor(record, index)
         return {name: make(record) for name, make in self.makers}
@@ -98,21 +81,14 @@ def compile_records(
     origin: str,
     account_sid: str,
 ) -> RecordMaker:
-    """Compile ``record_schema`` (an object schema of ``document``) into a :class:`RecordMaker`.
-
-    ``route`` is the list operation's path template and ``path_patterns`` its path parameters'
-    patterns; ``origin`` is where URLs point; ``account_sid`` is the account the mock serves.
-    """
+    """Compile ``record_schema`` (an object schema of ``document``) into a :class:`RecordMaker`:
+    records of the collection at ``route`` (path parameters' patterns in ``path_patterns``), URLs
+    on ``origin``, of the account ``account_sid``."""
     reader = SchemaReader(document)
     schema = reader.resolve(record_schema)
-    example = schema.get("example")
-    example = example if isinstance(example, Mapping) else {}
-    budget = ByteBudget()
-    identity = IdentityValues(
-        budget, reader, route, path_patterns, origin, account_sid, example=example
-    )
+    example = schema["example"] if isinstance(schema.get("example"), Mapping) else {}
+    compiler = _Compiler(reader, route, path_patterns, origin, account_sid, example)
     makers: list[tuple[str, Maker]] = []
-    compiler = _PropertyCompiler(reader, budget, identity, example)
     for name, node in schema.get("properties", {}).items():
         try:
             makers.append((name, compiler.property(name, reader.resolve(node))))
@@ -122,21 +98,39 @@ def compile_records(
             ) from None
     return RecordMaker(
         makers=tuple(makers),
-        size=max(budget.size, 1),
+        size=max(compiler.size, 1),
         path_names=tuple(path_patterns),
-        anchors=identity.all_anchors(),
+        anchors=compiler.all_anchors(),
     )
 
 
-@attrs.frozen
-class _PropertyCompiler:
-    """Picks the first rule that applies to a property and builds its value maker."""
+@attrs.define
+class _Compiler:
+    """Picks the first rule that applies to each property and builds its value maker."""
 
     reader: SchemaReader
-    budget: ByteBudget
-    identity: IdentityValues
-    example: Mapping[str, Any]
-    """The record schema's ``example``."""
+    route: str
+    path_patterns: Mapping[str, str | None]
+    origin: str
+    account_sid: str
+    example: Mapping[str, Any]  # the record schema's
+    size: int = 0  # how many of each record's seeded bytes the makers reserved so far
+    own_sid: str | None = None
+    created: str | None = None
+    own_url: str | None = None
+    anchors: list[Anchor] = attrs.Factory(list)  # own SID, creation time (all_anchors: URL)
+
+    def take(self, count: int) -> int:
+        """Reserve ``count`` of each record's seeded bytes; their offset."""
+        offset, self.size = self.size, self.size + count
+        return offset
+
+    def or_null(self, schema: Mapping[str, Any], make: Maker, one_in: int = NULL_ONE_IN) -> Maker:
+        """``make``, or if ``schema`` is nullable, null for about one record in ``one_in``."""
+        if not self.reader.nullable(schema):
+            return make
+        at = self.take(1)
+        return lambda record: None if record.data[at] % one_in == 0 else make(record)
 
     def property(self, name: str, schema: dict[str, Any]) -> Maker:
         made = self.value(name, schema)
@@ -149,7 +143,7 @@ class _PropertyCompiler:
             made = self.value(name, schema)
             if made is not None:
                 return made
-        return self.by_type(name, schema, kind)
+        return self.documented_examples(name, schema, kind) or self.by_type(name, schema, kind)
 
     def value(self, name: str, schema: dict[str, Any]) -> Maker | None:
         """A maker from the value-shaping keywords, or None if there are none."""
@@ -159,70 +153,148 @@ class _PropertyCompiler:
         enums = [schema["enum"]] if "enum" in schema else []
         enums += [b["enum"] for b in self.reader.branches(schema) if "enum" in b]
         if enums:
-            return self.choice(tuple(enums[0]), schema)
+            values, at = tuple(enums[0]), self.take(1)
+
+            def choose(record: RecordDraft) -> Any:
+                return values[record.data[at] % len(values)]
+
+            return choose if None in values else self.or_null(schema, choose)
         if "pattern" in schema:
-            return self.identity.sid(name, schema)
+            return self.sid(name, schema)
         if schema.get("format") == "date-time":
-            return self.identity.date_time(name, schema)
+            return self.date_time(name, schema)
         if schema.get("format") == "uri":
-            return self.identity.uri(name, schema)
+            return self.uri(name, schema)
         return None
 
-    def by_type(self, name: str, schema: dict[str, Any], kind: str | None) -> Maker:
-        """A maker from documented examples, else from the property's type."""
-        nullable = self.reader.nullable(schema)
-        or_null = self.budget.or_null
-        examples = schema.get("examples") or (
-            [self.example[name]] if isinstance(self.example.get(name), str) else []
-        )
-        if kind == "string" and examples:
-            return or_null(nullable, example_maker(self.budget, [str(e) for e in examples]))
+    def documented_examples(
+        self, name: str, schema: dict[str, Any], kind: str | None
+    ) -> Maker | None:
+        """A maker from the documented examples, varied by the seed; None for other properties.
+
+        A string or any JSON (no type) takes the property's ``examples``; else a string the record
+        example's string value, any JSON the record example's value among Studio-like shapes.
+        """
+        documented = self.example.get(name)
         if kind is None and schema.get("examples"):
-            return documented_json_maker(self.budget, schema["examples"])
+            studio = _seeds.documented_json(schema["examples"], self.take(2))
+            return lambda record: studio(record.data)
         if kind is None:
-            return any_json_maker(self.budget, [self.example[name]] if name in self.example else [])
+            shapes = _seeds.any_json([documented] if name in self.example else [], self.take(2))
+            return lambda record: shapes(record.data)
+        examples = schema.get("examples") or ([documented] if isinstance(documented, str) else [])
+        if kind != "string" or not examples:
+            return None
+        vary = _seeds.varied_examples([str(example) for example in examples], self.take(10))
+        return self.or_null(schema, lambda record: vary(record.data))
+
+    def by_type(self, name: str, schema: dict[str, Any], kind: str | None) -> Maker:
+        """A maker from the type: hex digits within the lengths, a number within the range, a
+        boolean, a ``links`` object of uris, an empty object or array."""
         if kind == "null":
             return lambda record: None
         if kind == "string":
-            return or_null(nullable, self.hex_string(schema))
+            low, high = schema.get("minLength", 0), schema.get("maxLength")
+            length = max(16, low) if high is None else min(max(16, low), high)
+            at, size = self.take((length + 1) // 2), (length + 1) // 2
+            return self.or_null(schema, lambda record: record.data[at : at + size].hex()[:length])
         if kind in ("integer", "number"):
-            return or_null(nullable, self.number(schema, kind))
+            low = schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1)
+            high = schema.get("maximum", schema.get("exclusiveMaximum", low + 1000) - 1)
+            if high < low:
+                raise UnsupportedSchemaError(f"no {kind} between {low} and {high}")
+            at, span = self.take(4), int(high - low) + 1
+            return self.or_null(
+                schema, lambda record: low + int.from_bytes(record.data[at : at + 4]) % span
+            )
         if kind == "boolean":
-            at = self.budget.take(1)
-            return or_null(nullable, lambda record: bool(record.data[at] & 1))
+            at = self.take(1)
+            return self.or_null(schema, lambda record: bool(record.data[at] & 1))
         if kind == "object":
-            return or_null(nullable, self.obj(name, schema))
+            if schema.get("required") or schema.get("minProperties"):
+                raise UnsupportedSchemaError("an object with required properties")
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, Mapping) and self.reader.resolve(extra).get("format") == "uri":
+                return self.or_null(schema, self.links(name))
+            return self.or_null(schema, lambda record: {})
         if kind == "array" and not schema.get("minItems"):
-            return or_null(nullable, lambda record: [])
+            return self.or_null(schema, lambda record: [])
         raise UnsupportedSchemaError(f"no rule makes values of type {kind!r}")
 
-    def choice(self, values: tuple[Any, ...], schema: Mapping[str, Any]) -> Maker:
-        at = self.budget.take(1)
-        count = len(values)
-        return self.budget.or_null(
-            self.reader.nullable(schema) and None not in values,
-            lambda record: values[record.data[at] % count],
-        )
+    def sid(self, name: str, schema: Mapping[str, Any]) -> Maker:
+        """A value of ``pattern``: the path parameter's with the same prefix (``FlowSid``) or
+        the account SID if it matches, else seeded (the first seeded is the record's own SID)."""
+        shape = PatternShape.parse(str(schema["pattern"]))
+        shape.check_length(schema.get("minLength", 0), schema.get("maxLength"))
+        for parameter, other in self.path_patterns.items():
+            if other is not None and literal_prefix(other) == shape.prefix and shape.prefix:
+                return lambda record: record.path[parameter]
+        if shape.matches(self.account_sid):
+            account = self.account_sid
+            return lambda record: account
+        generate = shape.generator(self.take(shape.size))
+        if self.own_sid is not None:
+            return self.or_null(schema, lambda record: generate(record.data))
+        self.own_sid = name
 
-    def obj(self, name: str, schema: Mapping[str, Any]) -> Maker:
-        if schema.get("required") or schema.get("minProperties"):
-            raise UnsupportedSchemaError("an object with required properties")
-        extra = schema.get("additionalProperties")
-        if isinstance(extra, Mapping) and self.reader.resolve(extra).get("format") == "uri":
-            return self.identity.links(name)
-        return lambda record: {}
+        def own(record: RecordDraft, index: int) -> None:
+            record.sid = generate(record.data)
 
-    def hex_string(self, schema: Mapping[str, Any]) -> Maker:
-        low, high = schema.get("minLength", 0), schema.get("maxLength")
-        length = max(16, low) if high is None else min(max(16, low), high)
-        at = self.budget.take((length + 1) // 2)
-        return lambda record: record.data[at : at + (length + 1) // 2].hex()[:length]
+        self.anchors.insert(0, own)
+        return lambda record: record.sid
 
-    def number(self, schema: Mapping[str, Any], kind: str) -> Maker:
-        low = schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1)
-        high = schema.get("maximum", schema.get("exclusiveMaximum", low + 1000) - 1)
-        if high < low:
-            raise UnsupportedSchemaError(f"no {kind} between {low} and {high}")
-        at = self.budget.take(4)
-        span = int(high - low) + 1
-        return lambda record: low + int.from_bytes(record.data[at : at + 4]) % span
+    def date_time(self, name: str, schema: Mapping[str, Any]) -> Maker:
+        """RFC 3339 UTC: the creation time (the first such property; the newest record is from
+        :data:`NEWEST`, each later index a minute or so older), else an update at or after it."""
+        at = self.take(2)
+        if self.created is not None:
+
+            def updated(record: RecordDraft) -> str:
+                return iso(record.created + timedelta(seconds=record.data[at + 1] * 7))
+
+            return self.or_null(schema, updated, UPDATE_NULL_ONE_IN)
+        self.created = name
+
+        def created(record: RecordDraft, index: int) -> None:
+            record.created = NEWEST - timedelta(seconds=61 * index + record.data[at] % 60)
+
+        self.anchors.append(created)
+        return lambda record: iso(record.created)
+
+    def uri(self, name: str, schema: Mapping[str, Any]) -> Maker:
+        """On the spec's server: the record's own URL (the first such property: the route with
+        its path values, ``/`` and the own SID), else a sub-resource of it."""
+        if self.own_url is None:
+            self.own_url = name
+            return lambda record: record.url
+        suffix = self.suffix(name, self.example.get(name))
+        return self.or_null(schema, lambda record: record.url + suffix)
+
+    def links(self, name: str) -> Maker:
+        """An object of sub-resource URLs, keyed as the record schema's example for ``name``."""
+        example = self.example.get(name)
+        links = example if isinstance(example, Mapping) else {}
+        suffixes = [(key, self.suffix(key, value)) for key, value in links.items()]
+        return lambda record: {key: record.url + tail for key, tail in suffixes}
+
+    def suffix(self, name: str, example: object) -> str:
+        """Where sub-resource ``name`` is below the record's URL: as the record example shows it
+        (``/Steps``), else ``/`` and the name."""
+        own = self.example.get(self.own_url) if self.own_url is not None else None
+        if isinstance(example, str) and isinstance(own, str) and example.startswith(own + "/"):
+            return example[len(own) :]
+        return "/" + name
+
+    def all_anchors(self) -> tuple[Anchor, ...]:
+        """Every anchor in the order to set them, the own URL (route, then own SID) last."""
+        route, origin = self.route, self.origin
+
+        def url(record: RecordDraft, index: int) -> None:
+            record.url = f"{origin}{route.format_map(record.path)}/{record.sid or index}"
+
+        return (*self.anchors, url)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 UTC of a naive UTC ``moment`` with whole seconds (``2024-06-01T12:00:00Z``)."""
+    return moment.isoformat() + "Z"

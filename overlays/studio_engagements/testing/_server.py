@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, TextIO
 from urllib.parse import unquote, urlsplit
 
 from ._endpoint import Endpoint
 from ._exchange import Request
-
-if TYPE_CHECKING:
-    from ._mock import MockStudio
 
 
 class _Server(ThreadingHTTPServer):
@@ -59,16 +53,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         self.send_response(response.status, HTTPStatus(response.status).phrase)
-        for name, value in response.headers:
+        for name, value in reply.headers(response):
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
         if reply.truncated:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(
-                response.body[: len(response.body) // 2] if reply.truncated else response.body
-            )
+        self.wfile.write(reply.body(response, request.method))
         if reply.truncated:
             self.wfile.flush()
             self._drop()
@@ -118,25 +108,3 @@ def serve(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0) -> Iterato
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-def serve_forever(mock: MockStudio, host: str, port: int, out: TextIO = sys.stdout) -> None:
-    """Serve ``mock``; print its URL, ``export`` lines and flows; stop on Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with mock.serve(host, port) as base_url:
-        lines = [
-            f"Mock Twilio Studio listening on {base_url}",
-            f"export TWILIO_ACCOUNT_SID={mock.account_sid}",
-            f"export TWILIO_AUTH_TOKEN={mock.auth_token}",
-            f"# or an API key: export TWILIO_API_KEY={mock.api_key_sid} "
-            f"TWILIO_API_SECRET={mock.api_key_secret}",
-            *(f"flow {sid} {count} engagements" for sid, count in mock.flows.items()),
-        ]
-        if mock.flows:
-            first = next(iter(mock.flows))
-            lines.append(f"try: studio-engagements list {first} --base-url {base_url} --limit 5")
-        lines.append("Press Ctrl-C to stop.")
-        print("\n".join(lines), file=out, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()

@@ -1,4 +1,8 @@
-"""What the mock takes from the OpenAPI document: route, parameter rules, headers, record schema."""
+"""Reading the OpenAPI document: the operation (route, rules, headers, record schema) and schemas.
+
+:class:`SchemaReader` is the one ``$ref`` resolver (with a cycle guard); the operation's pieces
+and the record compiler's questions (branches, nulls, types) all go through it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,62 @@ from studio_engagements._rules import ParameterRule, rules_from_parameters
 
 OPERATION_ID = "ListEngagement"
 PACKAGED_SPEC = "openapi/studio_v1_engagements.yaml"
+MAX_REF_HOPS = 32  # more $refs in a row than any spec needs: a cycle
+
+
+class UnsupportedSchemaError(ValueError):
+    """The spec has a schema the mock cannot make values for (or a ``$ref`` cycle)."""
+
+
+@attrs.frozen
+class SchemaReader:
+    """Answers questions about the schemas of one OpenAPI ``document``."""
+
+    document: Mapping[str, Any] = attrs.field(repr=False)
+
+    def resolve(self, node: Mapping[str, Any]) -> dict[str, Any]:
+        """Follow local ``$ref``s (``#/components/...``) until a plain object."""
+        for _ in range(MAX_REF_HOPS):
+            if "$ref" not in node:
+                return dict(node)
+            target: Any = self.document
+            for key in str(node["$ref"]).removeprefix("#/").split("/"):
+                target = target[key]
+            node = target
+        raise UnsupportedSchemaError(f"a $ref cycle (more than {MAX_REF_HOPS} in a row)")
+
+    def branches(self, schema: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The ``anyOf`` and ``oneOf`` branches of ``schema``, resolved."""
+        return [self.resolve(b) for b in (*schema.get("anyOf", ()), *schema.get("oneOf", ()))]
+
+    def nullable(self, schema: Mapping[str, Any]) -> bool:
+        """Whether ``schema`` allows null (``type: [X, 'null']`` or a ``null`` branch)."""
+        kind = schema.get("type")
+        if kind == "null" or (isinstance(kind, list) and "null" in kind):
+            return True
+        return any(self.nullable(branch) for branch in self.branches(schema))
+
+    def kind(self, schema: Mapping[str, Any]) -> str | None:
+        """The one non-null type ``schema`` allows, ``null`` if only null, None if any JSON."""
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kinds = [k for k in kind if k != "null"]
+            if len(kinds) > 1:
+                raise UnsupportedSchemaError(f"several types {kinds}")
+            return kinds[0] if kinds else "null"
+        if kind is not None:
+            return str(kind)
+        branches = self.branches(schema)
+        if branches and all(b.get("type") == "null" for b in branches):
+            return "null"
+        return self.kind(self.non_null_branch(schema)) if branches else None
+
+    def non_null_branch(self, schema: Mapping[str, Any]) -> dict[str, Any]:
+        """The first ``anyOf``/``oneOf`` branch that is not ``type: null`` (``{}`` if none)."""
+        for branch in self.branches(schema):
+            if branch.get("type") != "null":
+                return branch
+        return {}
 
 
 @attrs.frozen
@@ -94,17 +154,16 @@ def from_document(document: Mapping[str, Any]) -> OperationSpec:
 def _operation(
     document: Mapping[str, Any], path: str, operation: Mapping[str, Any]
 ) -> OperationSpec:
-    parameters = [_resolve(document, p) for p in operation.get("parameters", [])]
-    ok = _resolve(document, operation["responses"]["200"])
-    body = _resolve(document, ok["content"]["application/json"]["schema"])
+    resolve = SchemaReader(document).resolve
+    parameters = [resolve(p) for p in operation.get("parameters", [])]
+    ok = resolve(operation["responses"]["200"])
+    body = resolve(ok["content"]["application/json"]["schema"])
     (list_key,) = [
-        name
-        for name, prop in body["properties"].items()
-        if _resolve(document, prop).get("type") == "array"
+        name for name, prop in body["properties"].items() if resolve(prop).get("type") == "array"
     ]
-    record_schema = _resolve(document, body["properties"][list_key])["items"]
+    record_schema = resolve(body["properties"][list_key])["items"]
     headers = {
-        name: str(_resolve(document, header).get("schema", {}).get("type", "string"))
+        name: str(resolve(header).get("schema", {}).get("type", "string"))
         for name, header in ok.get("headers", {}).items()
     }
     path_examples = [p.get("example") for p in parameters if p["in"] == "path"]
@@ -123,13 +182,3 @@ def _operation(
         record_schema=record_schema,
         document=document,
     )
-
-
-def _resolve(document: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
-    """Follow local ``$ref``s (``#/components/...``) until a plain object."""
-    while "$ref" in node:
-        target: Any = document
-        for key in node["$ref"].removeprefix("#/").split("/"):
-            target = target[key]
-        node = target
-    return dict(node)

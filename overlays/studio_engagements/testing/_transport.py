@@ -42,37 +42,32 @@ def _wait(reply: Reply, request: httpx.Request) -> float:
 class _Truncated(httpx.SyncByteStream, httpx.AsyncByteStream):
     """Part of the body, then the error httpx raises when the peer closes mid-body."""
 
-    def __init__(self, request: httpx.Request, body: bytes) -> None:
+    def __init__(self, request: httpx.Request, sent: bytes, announced: int) -> None:
         self._request = request
-        self._body = body
-
-    def _error(self) -> httpx.RemoteProtocolError:
-        sent, announced = len(self._body) // 2, len(self._body)
-        return httpx.RemoteProtocolError(
+        self._sent = sent
+        self._error = httpx.RemoteProtocolError(
             "peer closed connection without sending complete message body: "
-            f"received {sent} bytes, expected {announced}",
-            request=self._request,
+            f"received {len(sent)} bytes, expected {announced}",
+            request=request,
         )
 
     def __iter__(self) -> Iterator[bytes]:
-        yield self._body[: len(self._body) // 2]
-        raise self._error()
+        yield self._sent
+        raise self._error
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self._body[: len(self._body) // 2]
-        raise self._error()
+        yield self._sent
+        raise self._error
 
 
 def _response(reply: Reply, request: httpx.Request) -> httpx.Response:
     response = reply.response
     if response is None:
         raise httpx.RemoteProtocolError(DROPPED, request=request)
-    headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-    body = b"" if request.method == "HEAD" else response.body
-    if reply.truncated and body:
-        return httpx.Response(
-            response.status, headers=headers, stream=_Truncated(request, body), request=request
-        )
+    headers, body = reply.headers(response), reply.body(response, request.method)
+    if reply.truncated and response.body and request.method != "HEAD":
+        stream = _Truncated(request, body, len(response.body))
+        return httpx.Response(response.status, headers=headers, stream=stream, request=request)
     return httpx.Response(response.status, headers=headers, content=body, request=request)
 
 

@@ -51,10 +51,7 @@ class WSGIApp:
         if reply.response is None:
             raise DroppedConnection("injected fault: connection dropped")
         response = reply.response
-        body = response.body
-        headers_out = [*response.headers, ("Content-Length", str(len(body)))]
-        start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers_out)
-        if request.method == "HEAD":
-            return [b""]
-        # Truncated: the announced length stays the full one, as a peer that died mid-body.
-        return [body[: len(body) // 2] if reply.truncated else body]
+        start_response(
+            f"{response.status} {HTTPStatus(response.status).phrase}", reply.headers(response)
+        )
+        return [reply.body(response, request.method)]

@@ -1,0 +1,257 @@
+"""The sync client's transport: every socket operation of a request ends by its deadline.
+
+httpcore's public network-backend interface is wrapped so that each connect, TLS handshake,
+read and write gets the smaller of its own timeout and the time left before the deadline of
+the request in flight, in the calling thread: no thread, no watchdog per request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import ipaddress
+import ssl
+import time
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import httpcore
+import httpx
+
+from ._text import redact_url
+from .errors import ConfigurationError
+
+T = TypeVar("T")
+# httpx's own defaults for its pool (httpx.Limits()).
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+# httpcore's errors and the httpx errors they stand for, most specific first.
+_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+class Deadline:
+    """When the request in flight must be over (``time.monotonic()``), and whether it hit it."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.hit = False
+
+
+_CURRENT: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "studio_engagements_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def deadline(at: float) -> Iterator[Deadline]:
+    """Make ``at`` the deadline of every socket operation in this context (thread) meanwhile."""
+    current = Deadline(at)
+    token = _CURRENT.set(current)
+    try:
+        yield current
+    finally:
+        _CURRENT.reset(token)
+
+
+def _within(
+    timeout: float | None, timed_out: type[Exception], operation: Callable[[float | None], T]
+) -> T:
+    """``operation(t)`` with ``t`` its own timeout, or the time left if that is shorter."""
+    current = _CURRENT.get()
+    if current is None:
+        return operation(timeout)
+    left = current.at - time.monotonic()
+    if left <= 0:
+        current.hit = True
+        raise timed_out("the request's deadline has passed")
+    if timeout is not None and timeout <= left:
+        return operation(timeout)
+    try:
+        return operation(left)
+    except httpcore.TimeoutException:
+        current.hit = True
+        raise
+
+
+def _connected(
+    timeout: float | None, operation: Callable[[float | None], httpcore.NetworkStream]
+) -> httpcore.NetworkStream:
+    """A connection (or its TLS upgrade) made by the deadline, and kept to it."""
+    return _Stream(_within(timeout, httpcore.ConnectTimeout, operation))
+
+
+class _Stream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return _within(timeout, httpcore.ReadTimeout, lambda t: self._inner.read(max_bytes, t))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _within(timeout, httpcore.WriteTimeout, lambda t: self._inner.write(buffer, t))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _connected(timeout, lambda t: self._inner.start_tls(ssl_context, server_hostname, t))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    """httpcore's own sync backend, with every connection it opens kept to the deadline."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _connected(
+            timeout,
+            lambda t: self._inner.connect_tcp(host, port, t, local_address, socket_options),
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _connected(
+            timeout, lambda t: self._inner.connect_unix_socket(path, t, socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+@contextlib.contextmanager
+def _as_httpx(request: httpx.Request) -> Iterator[None]:
+    """httpcore's errors raised as the httpx errors they stand for (what httpx would raise)."""
+    try:
+        yield
+    except Exception as error:
+        for core, ours in _ERRORS:
+            if isinstance(error, core):
+                raise ours(str(error), request=request) from error  # type: ignore[call-arg]
+        raise
+
+
+class _ResponseStream(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes], request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx(self._request):
+            yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+def environment_proxy(base_url: httpx.URL) -> httpx.Proxy | None:
+    """The proxy the environment names for ``base_url``'s origin, as httpx would choose it.
+
+    ``HTTPS_PROXY`` (``HTTP_PROXY`` for http), else ``ALL_PROXY``; none if ``NO_PROXY`` covers
+    the host. The client only ever talks to that origin, so this is decided once.
+    """
+    proxies = urllib.request.getproxies()
+    url = proxies.get(base_url.scheme) or proxies.get("all")
+    if not url or _bypassed(base_url.host, proxies.get("no", "")):
+        return None
+    try:
+        return httpx.Proxy(url if "://" in url else f"http://{url}")
+    except (httpx.InvalidURL, ValueError):
+        shown = redact_url(url)  # a proxy URL may hold a password
+        raise ConfigurationError(f"the environment's proxy {shown!r} is not usable") from None
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` covers ``host``: ``*``, the host, a parent domain, or a network."""
+    host = host.lower()
+    for entry in (part.strip().lower().split("://")[-1] for part in no_proxy.split(",")):
+        if entry == "*" or (entry and _covers(entry, host)):
+            return True
+    return False
+
+
+def _covers(entry: str, host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False)
+    except ValueError:  # not both addresses: names, as curl reads them
+        name = entry.lstrip(".")
+        return host.endswith("." + name) or (host == name and not entry.startswith("."))
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """httpx's default transport rebuilt on httpcore's public pool and the deadline backend."""
+
+    def __init__(self, base_url: httpx.URL) -> None:
+        proxy = environment_proxy(base_url)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            proxy=None
+            if proxy is None
+            else httpcore.Proxy(str(proxy.url), auth=proxy.raw_auth, headers=proxy.headers.raw),
+            max_connections=_LIMITS.max_connections,
+            max_keepalive_connections=_LIMITS.max_keepalive_connections,
+            keepalive_expiry=_LIMITS.keepalive_expiry,
+            network_backend=_Backend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _as_httpx(request):
+            response = self._pool.handle_request(core)
+        assert isinstance(response.stream, Iterable)
+        return httpx.Response(
+            response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response.stream, request),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()

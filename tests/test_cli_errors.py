@@ -1,0 +1,101 @@
+"""The studio-engagements command's failures: one line, the documented exit code, nothing sent."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+
+from studio_engagements import __version__
+from studio_engagements.testing import MockStudio
+
+from .helpers import CLI, mock_env, run_cli, twilio_env
+
+FLOW = "FW" + "c" * 32
+
+
+pytestmark = pytest.mark.usefixtures("fresh_mock")
+
+
+@pytest.fixture(scope="module")
+def mock() -> MockStudio:
+    return MockStudio(flows={FLOW: 30}, seed=11)
+
+
+def run(args: list[str], mock: MockStudio) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, env=mock_env(mock))
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["list", "FWnope"], "flow_sid"),
+        (["list", FLOW, "--page-size", "0"], "page_size"),
+        (["list", FLOW, "--page-size", "5000"], "page_size"),
+        (["list", FLOW, "--limit", "0"], "--limit"),
+        (["list", FLOW, "--fields", "sid,password"], "--fields"),
+        (["list", FLOW, "--format", "xml"], "--format"),
+        (["list", FLOW, "--resume-from", "http://127.0.0.1:1/x"], "--resume-from"),
+        (["list", FLOW, "--region", "evil.com/"], "region"),
+        (["list", FLOW, "--base-url", "http://example.com"], "base_url"),
+        (["list", FLOW + "\x1b[31m"], "flow_sid"),
+    ],
+)
+def test_invalid_input_exits_2_and_sends_nothing(
+    mock: MockStudio, server: str, args: list[str], fragment: str
+) -> None:
+    if "--base-url" not in args:
+        args = [*args, "--base-url", server]
+    result = run(args, mock)
+    assert result.returncode == 2, result.stderr
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+    assert mock.requests == []
+
+
+def test_missing_credentials_exit_2_naming_the_variables(server: str) -> None:
+    result = run_cli("list", FLOW, "--base-url", server, env=twilio_env())
+    assert result.returncode == 2
+    assert "TWILIO_ACCOUNT_SID" in result.stderr
+
+
+def test_api_errors_exit_3(mock: MockStudio, server: str, cli_env: dict[str, str]) -> None:
+    result = run(["list", "FW" + "9" * 32, "--base-url", server], mock)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: NotFoundError:")
+    wrong = {**cli_env, "TWILIO_AUTH_TOKEN": "wrong-token"}
+    result = run_cli("list", FLOW, "--base-url", server, env=wrong)
+    assert result.returncode == 3
+    assert "AuthenticationError" in result.stderr
+    assert "wrong-token" not in result.stderr
+
+
+def test_network_failure_exits_4(mock: MockStudio) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run(["list", FLOW, "--base-url", f"http://127.0.0.1:{port}"], mock)
+    assert result.returncode == 4
+    assert "TransportError" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 3
+
+
+def test_table_format_errors_are_one_line(mock: MockStudio, server: str) -> None:
+    result = run(["list", "FW" + "9" * 32, "--base-url", server, "--format", "table"], mock)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: NotFoundError:")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["mock"], ["demo"]])
+def test_help_has_examples(command: list[str]) -> None:
+    result = subprocess.run([*CLI, *command, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "Example" in result.stdout
+
+
+def test_version() -> None:
+    result = subprocess.run([*CLI, "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert __version__ in result.stdout

@@ -1,0 +1,80 @@
+"""The package's internal contracts: typed values between its modules, names from the spec."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from studio_engagements import ResponseTooLargeError, StudioClient, _bounded
+from studio_engagements._config import Limits, Settings
+from studio_engagements._request import ARGUMENTS, argument_name
+from studio_engagements._resources import AsyncEngagements, Engagements
+from studio_engagements_api._parameters import PARAMETERS
+
+from .helpers import BASE, FLOW, SID, TOKEN, answer, page_body, transport_driver
+
+
+def test_settings_are_resolved_from_keywords_only() -> None:
+    parameters = inspect.signature(Settings.resolve).parameters.values()
+    assert {parameter.kind for parameter in parameters} == {inspect.Parameter.KEYWORD_ONLY}
+    with pytest.raises(TypeError):
+        Settings.resolve(SID, TOKEN)  # type: ignore[misc]
+
+
+def test_argument_names_are_the_spec_parameters_in_snake_case() -> None:
+    assert list(ARGUMENTS) == [parameter["name"] for parameter in PARAMETERS]
+    assert argument_name("FlowSid") == "flow_sid"
+    assert argument_name("PageToken") == "page_token"
+    # Every one of them is an argument of page(): the client's names are the spec's.
+    assert set(ARGUMENTS.values()) <= set(inspect.signature(Engagements.page).parameters)
+
+
+@pytest.mark.parametrize("resource", [Engagements, AsyncEngagements])
+def test_engagements_get_what_they_need_passed_in(resource: type[Engagements]) -> None:
+    asked: list[httpx.URL] = []
+
+    def get(url: httpx.URL) -> str:
+        asked.append(url)
+        return "page"
+
+    engagements = resource(get, httpx.URL(BASE))  # type: ignore[arg-type]
+    assert engagements.page(FLOW, page_size=5) == "page"
+    assert asked == [httpx.URL(f"{BASE}/v1/Flows/{FLOW}/Engagements?PageSize=5")]
+
+
+def test_every_response_is_read_within_the_clients_typed_limits() -> None:
+    assert list(inspect.signature(_bounded.send).parameters) == ["http", "request", "limits"]
+    assert list(inspect.signature(_bounded.send_async).parameters) == ["http", "request", "limits"]
+    client = StudioClient(SID, TOKEN, base_url=BASE, max_response_bytes=4096, timeout=3)
+    limits = client._limits
+    assert isinstance(limits, Limits)
+    assert (limits.max_bytes, limits.timeout) == (4096, httpx.Timeout(3))
+    with pytest.raises(AttributeError):
+        limits.max_bytes = 1  # type: ignore[misc]
+    clone = client.with_options(max_response_bytes=8192)
+    assert clone._limits.max_bytes == 8192
+    assert client._limits.max_bytes == 4096
+
+
+def test_a_body_over_the_limits_cap_is_refused_through_both_twins(kind: str) -> None:
+    handler = answer(200, page_body(BASE, [{"sid": "FN" + "0" * 32, "context": "x" * 5000}]))
+    driver = transport_driver(kind, handler, max_response_bytes=1024, max_retries=0)
+    with pytest.raises(ResponseTooLargeError):
+        driver.page(FLOW)
+
+
+def test_importing_the_package_loads_the_generated_models_only_when_first_used() -> None:
+    code = (
+        "import sys, studio_engagements;"
+        "print('studio_engagements_api.models' in sys.modules);"
+        "studio_engagements.Engagement;"
+        "print('studio_engagements_api.models' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]

@@ -1,0 +1,81 @@
+"""The house: the README's module tables match the tree, the mock's modules form layers."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from .helpers import ROOT
+
+PACKAGE = ROOT / "overlays" / "studio_engagements"
+MAX_LINES = 300
+
+
+def readme_table(heading: str) -> list[list[str]]:
+    """The module names of each row of the README table that follows ``heading``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = text[text.index(heading) :]
+    table = after[after.index("| module |") :].split("\n\n", 1)[0]
+    rows = table.splitlines()[2:]
+    return [re.findall(r"`([\w.]+\.py)`", row.split("|")[1]) for row in rows]
+
+
+def modules(folder: Path) -> set[str]:
+    """The hand-written modules of ``folder`` that a table lists (not ``__init__``/``__main__``)."""
+    return {p.name for p in folder.glob("*.py") if not p.name.startswith("__")}
+
+
+def local_imports(path: Path) -> set[str]:
+    """The sibling modules ``path`` imports (``from ._x import``, ``from . import _x``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0] + ".py")
+            else:
+                found.update(alias.name + ".py" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("heading", "folder"),
+    [
+        ("Inside `overlays/studio_engagements/`,", PACKAGE),
+        ("Inside `overlays/studio_engagements/testing/`", PACKAGE / "testing"),
+    ],
+)
+def test_the_readme_module_tables_match_the_tree(heading: str, folder: Path) -> None:
+    listed = [name for row in readme_table(heading) for name in row]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == modules(folder)
+
+
+def test_each_mock_module_imports_only_modules_below_it_in_the_table() -> None:
+    layers = readme_table("Inside `overlays/studio_engagements/testing/`")
+    below: set[str] = set()
+    for row in reversed(layers):
+        for name in row:
+            imported = local_imports(PACKAGE / "testing" / name) - {"__init__.py"}
+            assert imported <= below, (name, imported - below)
+        below.update(row)
+
+
+def test_only_the_mock_imports_its_private_modules() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        if "testing" in path.relative_to(PACKAGE).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"testing\._|testing import _", text), path
+
+
+@pytest.mark.parametrize("folder", ["overlays", "tests"])
+def test_no_hand_written_module_is_over_300_lines(folder: str) -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / folder).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
