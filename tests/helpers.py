@@ -1,16 +1,11 @@
 """What the test modules share: constants, the one sync/async driver, the mock's raw HTTP side,
-schema validators, served banners and the CLI's environment. Fixtures are in ``conftest.py``."""
+schema validators; and, from ``processes.py``, the CLI and served mocks in subprocesses (runs,
+banners, terminals, Ctrl-C, the CLI's environment). Fixtures are in ``conftest.py``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +18,23 @@ from referencing import Registry, Resource
 from studio_engagements import AsyncStudioClient, Engagement, Page, StudioClient
 from studio_engagements.testing import MockStudio
 
+from .processes import CLI as CLI
+from .processes import ctrl_c_works as ctrl_c_works
+from .processes import interrupted as interrupted
+from .processes import jsonl as jsonl
+from .processes import mock_env as mock_env
+from .processes import on_a_terminal as on_a_terminal
+from .processes import run_cli as run_cli
+from .processes import serve_rewritten as serve_rewritten
+from .processes import serving as serving
+from .processes import twilio_env as twilio_env
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = ROOT / "openapi" / "studio_v1_engagements.yaml"
 SCHEMAS: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"][
     "schemas"
 ]
 KINDS = ("sync", "async")
-CLI = [sys.executable, "-m", "studio_engagements"]
 
 FLOW = "FW" + "0123456789abcdef" * 2
 OTHER = "FW" + "fedcba9876543210" * 2
@@ -233,65 +238,3 @@ def walk(http: httpx.Client, flow_sid: str, **params: Any) -> Iterator[dict[str,
         body: dict[str, Any] = response.json()
         yield body
         url, query = body["meta"]["next_page_url"], None
-
-
-def ctrl_c_works() -> None:
-    """In a child: take Ctrl-C even if this run inherited SIGINT ignored (a background CI job)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-@contextlib.contextmanager
-def serving(
-    command: list[str], stop: signal.Signals, **options: Any
-) -> Iterator[tuple[list[str], dict[str, str], str]]:
-    """Run ``command``, which serves the mock; yield what it printed up to "Press Ctrl-C" (its
-    lines, ``export`` variables and URL); then stop it with ``stop`` and check it exits 0.
-
-    Bounded: whatever happens, the child is gone after 30 s and the reads end.
-    """
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **options)
-    watchdog = threading.Timer(30, process.kill)
-    watchdog.start()
-    try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line.strip())
-            if line.startswith("Press Ctrl-C"):
-                break
-        exports = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in lines
-            if line.startswith("export ")
-        )
-        (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
-        yield lines, exports, url
-        process.send_signal(stop)
-        assert process.wait(timeout=20) == 0
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def run_cli(
-    *args: str, env: dict[str, str], timeout: float = 120, **options: Any
-) -> subprocess.CompletedProcess[str]:
-    """``studio-engagements *args`` in a subprocess, its output captured as text."""
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, **options
-    )
-
-
-def mock_env(mock: MockStudio) -> dict[str, str]:
-    """The environment for a CLI run against ``mock``: its credentials, no other TWILIO_ ones."""
-    return twilio_env(mock.account_sid, mock.auth_token)
-
-
-def twilio_env(account_sid: str | None = None, auth_token: str | None = None) -> dict[str, str]:
-    """This process's environment without TWILIO_ variables, plus the credentials given."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    if account_sid is not None and auth_token is not None:
-        env.update(TWILIO_ACCOUNT_SID=account_sid, TWILIO_AUTH_TOKEN=auth_token)
-    return env

@@ -31,8 +31,8 @@ def run(args: list[str], mock: MockStudio) -> subprocess.CompletedProcess[str]:
     ("args", "fragment"),
     [
         (["list", "FWnope"], "flow_sid"),
-        (["list", FLOW, "--page-size", "0"], "page_size"),
-        (["list", FLOW, "--page-size", "5000"], "page_size"),
+        (["list", FLOW, "--page-size", "0"], "1<=x<=1000"),
+        (["list", FLOW, "--page-size", "5000"], "1<=x<=1000"),
         (["list", FLOW, "--limit", "0"], "--limit"),
         (["list", FLOW, "--fields", "sid,password"], "--fields"),
         (["list", FLOW, "--format", "xml"], "--format"),

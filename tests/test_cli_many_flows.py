@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import threading
 import time
@@ -11,13 +10,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from studio_engagements.cli._many import Gate
 from studio_engagements.testing import Fault, MockStudio
 
-from .helpers import CLI, ctrl_c_works, mock_env, run_cli
+from .helpers import CLI, interrupted, mock_env, run_cli
 
 FLOWS = ["FW" + letter * 32 for letter in "abcd"]
 PAGE = 50
@@ -144,21 +142,31 @@ def test_other_fields_refuse_and_restart_starts_over(
         assert lines(tmp_path / f"{flow}.jsonl") == expected
 
 
+def test_restart_starts_unfinished_flows_over_and_keeps_complete_ones(
+    mock: MockStudio, server: str, tmp_path: Path
+) -> None:
+    mock.inject(Fault.server_error(503), times=60, after=6)
+    assert run(mock, *export_args(server, tmp_path, "--concurrency", "1")).returncode == 3
+    complete = {path.stem for path in tmp_path.glob("*.jsonl")}
+    assert complete
+    assert complete != set(FLOWS)
+    mock.clear_faults()
+    mock.reset_requests()
+    restarted = run(mock, *export_args(server, tmp_path, "--restart"))
+    assert restarted.returncode == 0, restarted.stderr
+    assert_exact(mock, tmp_path)
+    asked = requests_per_flow(mock)
+    for flow in FLOWS:
+        assert asked.get(flow, 0) == (0 if flow in complete else -(-COUNT // PAGE)), asked
+
+
 def test_ctrl_c_keeps_whole_pages_and_a_rerun_finishes(
     mock: MockStudio, server: str, tmp_path: Path
 ) -> None:
     mock.inject(Fault.delay(0.3), times=40)
-    process = subprocess.Popen(
-        [*CLI, "list", *export_args(server, tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=mock_env(mock),
-        preexec_fn=ctrl_c_works,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while len(mock.requests) < 6 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    command = [*CLI, "list", *export_args(server, tmp_path)]
+    code, stderr = interrupted(command, mock_env(mock), mock, requests=6)
+    assert code == 130, stderr
     assert "Traceback" not in stderr
     for partial in tmp_path.glob("*.jsonl.partial"):
         assert len(lines(partial)) % PAGE == 0, "half a page was kept"
@@ -205,13 +213,13 @@ def test_many_flows_without_output_dir_say_what_to_add(mock: MockStudio, server:
 
 def test_a_429_pauses_every_flow_for_its_retry_after() -> None:
     gate = Gate()
-    request = httpx.Request("GET", "http://127.0.0.1/")
-    gate.after_response(httpx.Response(429, headers={"Retry-After": "0.4"}, request=request))
+    gate.retrying(FLOWS[0], "503", 5.0)  # only a 429 pauses the others
+    gate.retrying(FLOWS[0], "429", 0.4)
     waited: list[float] = []
 
     def other_flow() -> None:
         started = time.monotonic()
-        gate.before_request(request)
+        gate.before_page()
         waited.append(time.monotonic() - started)
 
     threads = [threading.Thread(target=other_flow) for _ in range(3)]
@@ -222,5 +230,5 @@ def test_a_429_pauses_every_flow_for_its_retry_after() -> None:
     assert len(waited) == 3
     assert min(waited) >= 0.3, waited
     started = time.monotonic()
-    gate.before_request(request)  # the cool-down is over: no wait
+    gate.before_page()  # the cool-down is over: no wait
     assert time.monotonic() - started < 0.1

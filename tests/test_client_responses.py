@@ -212,8 +212,8 @@ def test_secret_never_in_logs_or_errors(kind: str, caplog: pytest.LogCaptureFixt
 
     with pytest.raises(AuthenticationError) as info:
         transport_driver(kind, handler).list(FLOW)
-    ours = [r for r in caplog.records if r.name == "studio_engagements"]
-    assert len(ours) == 2
+    ours = [r for r in caplog.records if r.name == "studio_engagements" and r.levelno == 10]
+    assert len(ours) == 2  # one DEBUG line per attempt (and one INFO line for the retry)
     assert "attempt 2" in ours[1].getMessage()
     encoded = httpx.BasicAuth(SID, TOKEN)._auth_header.split()[1]
     for text in [caplog.text, str(info.value), repr(info.value)]:

@@ -45,6 +45,7 @@ def local_imports(path: Path) -> set[str]:
     [
         ("Inside `overlays/studio_engagements/`,", PACKAGE),
         ("Inside `overlays/studio_engagements/testing/`", PACKAGE / "testing"),
+        ("Inside `overlays/studio_engagements/cli/`", PACKAGE / "cli"),
     ],
 )
 def test_the_readme_module_tables_match_the_tree(heading: str, folder: Path) -> None:

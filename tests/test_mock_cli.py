@@ -9,13 +9,14 @@ import sys
 
 import httpx
 
-from .helpers import CLI, FLOW, ctrl_c_works, serving
+from .helpers import CLI, FLOW, serving
 
 
 def test_module_serves_and_prints_credentials_and_flows() -> None:
     command = [sys.executable, "-m", "studio_engagements.testing", "--port", "0", "--seed", "3"]
     with serving([*command, "--flow", f"{FLOW}=5"], signal.SIGTERM) as (lines, printed, url):
         assert url.startswith("http://127.0.0.1:")
+        assert printed["STUDIO_ENGAGEMENTS_BASE_URL"] == url
         assert f"flow {FLOW} 5 engagements" in lines
         (key_line,) = [line for line in lines if "TWILIO_API_KEY=" in line]
         key = dict(word.split("=", 1) for word in key_line.split() if "=" in word)
@@ -30,9 +31,10 @@ def test_module_serves_and_prints_credentials_and_flows() -> None:
 
 def test_the_cli_mock_command_serves_and_prints_exports() -> None:
     command = [*CLI, "mock", "--port", "0", "--flows", "2", "--engagements", "5", "--seed", "3"]
-    with serving(command, signal.SIGINT, preexec_fn=ctrl_c_works) as (lines, exports, url):
+    with serving(command) as (lines, exports, url):
         flows = [line.split()[1] for line in lines if line.startswith("flow ")]
         assert len(flows) == 2
+        assert exports["STUDIO_ENGAGEMENTS_BASE_URL"] == url
         response = httpx.get(
             f"{url}/v1/Flows/{flows[1]}/Engagements",
             auth=(exports["TWILIO_ACCOUNT_SID"], exports["TWILIO_AUTH_TOKEN"]),

@@ -2,8 +2,8 @@
 
 Python blocks run in-process with Twilio's hosts routed to a MockStudio (in-process transport)
 and its credentials in the environment, so that they are exactly what a user types. Blocks that
-define pytest tests run under pytest. CLI lines run against the mock served on loopback, with
-``--base-url`` added.
+define pytest tests run under pytest. CLI lines run as written, against the README's own
+``studio-engagements mock`` line, with the ``export`` lines it prints in their environment.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import pytest
 from studio_engagements import AsyncStudioClient, Engagement, StudioClient
 from studio_engagements.testing import MockStudio
 
-from .helpers import FLOW, OTHER, ROOT, run_cli, twilio_env
+from .helpers import CLI, FLOW, OTHER, ROOT, run_cli, serving, twilio_env
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -197,17 +198,29 @@ def served(mock: MockStudio, flow: str, words: list[str]) -> list[dict[str, str]
     ]
 
 
-@pytest.mark.parametrize("line", cli_lines())
+MOCK_LINE = next(line for line in cli_lines() if line.startswith("studio-engagements mock "))
+
+
+@pytest.fixture(scope="module")
+def pasted() -> Iterator[dict[str, str]]:
+    """The environment after pasting the export lines of the README's mock, served meanwhile."""
+    with serving([*CLI, *shlex.split(MOCK_LINE)[1:], "--port", "0"]) as (_, exports, _url):
+        yield {**twilio_env(), **exports}
+
+
+@pytest.mark.parametrize("line", [line for line in cli_lines() if line != MOCK_LINE])
 def test_cli_example_writes_the_flows_engagements(
-    line: str, mock: MockStudio, server: str, cli_env: dict[str, str], tmp_path: Path
+    line: str, pasted: dict[str, str], mock: MockStudio, tmp_path: Path
 ) -> None:
     words = shlex.split(line)
-    result = run_cli(*words[1:], "--base-url", server, env=cli_env, cwd=tmp_path, timeout=300)
+    result = run_cli(*words[1:], env=pasted, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     flows = [word for word in words if word.startswith("FW")]
     if "--output-dir" in words:
         folder = tmp_path / words[words.index("--output-dir") + 1]
-        assert sorted(path.name for path in folder.iterdir()) == sorted(f"{f}.jsonl" for f in flows)
+        assert sorted(path.name for path in folder.iterdir()) == sorted(
+            name for flow in flows for name in (f"{flow}.jsonl", f"{flow}.jsonl.export.json")
+        )
         for flow in flows:
             written = (folder / f"{flow}.jsonl").read_text(encoding="utf-8")
             assert exported(words, written) == served(mock, flow, words)

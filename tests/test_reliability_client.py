@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from studio_engagements import Page, _paging
-from studio_engagements.cli._export import export
+from studio_engagements.cli._export import Progress, export
 from studio_engagements.errors import StudioError, UnexpectedResponseError
 
 from .helpers import BASE, FLOW, RECORD, page_body, stub_client
@@ -116,12 +116,11 @@ def test_the_cli_export_detects_a_loop_too() -> None:
         pytest.raises(Exception, match="already read"),
     ):
         export(
-            client.engagements,
+            client,
             FLOW,
             limit=None,
             page_size=None,
-            resume_from=None,
-            already=0,
+            start=Progress(0, 0),
             write=lambda batch: written.append(len(batch)),
         )
     assert sum(written) <= 2

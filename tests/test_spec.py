@@ -254,6 +254,13 @@ def test_fact_is_stated(spec: dict[str, Any], where: tuple[Any, ...], expected: 
     assert resolve(spec, where) == expected
 
 
+def test_the_short_view_is_twilio_clis_default_columns(spec: dict[str, Any]) -> None:
+    """twilio-cli's defaultOutputProperties for Engagements: the fields marked x-summary."""
+    properties = resolve(spec, ENGAGEMENT)
+    marked = [name for name, schema in properties.items() if schema.get("x-summary")]
+    assert marked == ["sid", "contact_sid", "status", "date_created"]
+
+
 def test_engagement_context_accepts_any_json(spec: dict[str, Any]) -> None:
     context = resolve(spec, (*ENGAGEMENT, "context"))
     assert not {"type", "enum", "const", "anyOf", "oneOf", "$ref"} & context.keys()

@@ -14,6 +14,8 @@ from ._text import redact_url, redact_userinfo
 from .errors import ConfigurationError
 
 DEFAULT_HOST = "studio.twilio.com"
+# The origin to use when no base_url is passed, e.g. a mock's (`studio-engagements mock` prints it).
+BASE_URL_VARIABLE = "STUDIO_ENGAGEMENTS_BASE_URL"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
 # Large enough for any real page: 1,000 engagements of ~1.1 KB are ~1.1 MB; 64 MiB leaves room
@@ -99,7 +101,10 @@ def _pair(user: object, secret: object, user_name: str, secret_name: str) -> tup
 def resolve_base_url(
     base_url: str | None, region: str | None, edge: str | None, environ: Mapping[str, str]
 ) -> httpx.URL:
-    """``base_url`` if given, else Twilio's host for region and edge (edge alone means us1)."""
+    """``base_url`` if given; else, with no region or edge argument, the variable
+    ``STUDIO_ENGAGEMENTS_BASE_URL``; else Twilio's host for region and edge (edge alone: us1)."""
+    if base_url is None and region is None and edge is None:
+        base_url = environ.get(BASE_URL_VARIABLE) or None
     region = region if region is not None else (environ.get("TWILIO_REGION") or None)
     edge = edge if edge is not None else (environ.get("TWILIO_EDGE") or None)
     for name, label in (("region", region), ("edge", edge)):

@@ -124,6 +124,15 @@ class Attempts:
                 ) from exc
         self._attempt += 1
         self._started = time.monotonic() + delay
+        reason = str(response.status_code) if response is not None else type(exc).__name__
+        # One INFO line per retry; its attributes (retry_url, retry_reason, retry_delay,
+        # retry_number) are a published seam, e.g. for a progress display.
+        logger.info(
+            "retrying GET %s in %.1f s after %s (retry %d of %d)",
+            self.request.url, delay, reason, self._attempt, self._max_retries,
+            extra={"retry_url": str(self.request.url), "retry_reason": reason,
+                   "retry_delay": delay, "retry_number": self._attempt},
+        )  # fmt: skip
         return delay
 
     def _log(self, outcome: str) -> None:

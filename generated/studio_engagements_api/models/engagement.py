@@ -83,7 +83,7 @@ class Engagement:
     """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
     SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = (
         "sid",
-        "contact_channel_address",
+        "contact_sid",
         "status",
         "date_created",
     )

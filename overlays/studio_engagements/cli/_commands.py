@@ -9,43 +9,72 @@ from typing import Any
 import click
 
 from .._client import StudioClient
+from .._request import packaged_rules
 from .._version import __version__
-from ..errors import (
-    ConfigurationError,
-    InvalidParameterError,
-    UntrustedURLError,
-)
-from ._exits import EXIT_USAGE, one_line
-from ._export import (
-    FORMATS,
-)
-from ._list import (
-    ListRequest,
-    export_table,
-    export_to_file,
-    export_to_folder,
-    export_to_stdout,
-)
+from ..errors import StudioError
+from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c
+from ._journal import JournalError
+from ._list import ListRequest, export_table, export_to_file, export_to_folder, export_to_stdout
 from ._many import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+from ._report import fail
+from ._rows import FORMATS
+
+_PAGE_SIZE = packaged_rules()["PageSize"]
+MOCK_EXTRA = "the mock needs the mock extra: pip install 'twilio-studio-engagements[mock]'"
+
+
+EXIT_CODES = """\b
+Exit codes:
+  0    success (every flow complete)
+  1    the output could not be written (or its reader went away)
+  2    usage or invalid input; an output another export holds, or one a rerun cannot continue
+  3    API error
+  4    network failure
+  130  interrupted (Ctrl-C); run the same command again to resume"""
 
 
 class _Group(click.Group):
-    """Turns the client's input and configuration errors into usage errors (exit 2)."""
+    """Turns every error a command meets into one line and its documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (InvalidParameterError, ConfigurationError, UntrustedURLError) as error:
-            if ctx.find_root().params.get("debug"):
-                raise
-            click.echo(f"error: {one_line(error)}", err=True)
-            ctx.exit(EXIT_USAGE)
+        except (StudioError, JournalError, OSError, KeyboardInterrupt) as error:
+            fail(ctx, error)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        honour_ctrl_c()
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit:
+            if INTERRUPTED.is_set():  # even if some code swallowed the KeyboardInterrupt
+                sys.exit(EXIT_INTERRUPTED)
+            raise
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.meta.get("studio_engagements.debug"):
+        ctx.meta["studio_engagements.debug"] = True
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+
+
+debug_option = click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    callback=_debug,
+    help="Also show tracebacks and DEBUG logs of every request (exit codes stay the same).",
+)
+
+
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES
+)
 @click.version_option(__version__, prog_name="studio-engagements")
-@click.option("--debug", is_flag=True, help="Show tracebacks and DEBUG logs of every request.")
-def main(debug: bool) -> None:
+@debug_option
+def main() -> None:
     """Export Twilio Studio engagements; serve a mock of the API; run a demo.
 
     \b
@@ -54,17 +83,16 @@ def main(debug: bool) -> None:
       studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --output engagements.jsonl
       studio-engagements mock --port 4010
     """
-    if debug:
-        import logging
-
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
 
 
-@main.command(name="list")
+@main.command(name="list", epilog=EXIT_CODES)
+@debug_option
 @click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N engagements (per flow).")
 @click.option(
-    "--page-size", type=int, help="Engagements per request (default: the largest the API allows)."
+    "--page-size",
+    type=click.IntRange(_PAGE_SIZE.minimum, _PAGE_SIZE.maximum),
+    help="Engagements per request (default: the largest the API allows).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option("--fields", help="Comma-separated API field names to keep, in this order.")
@@ -92,9 +120,17 @@ def main(debug: bool) -> None:
     help=f"Flows exported at once (at most {MAX_CONCURRENCY}: Twilio limits concurrent requests "
     "per account, so more only queue; a 429 pauses every flow for its Retry-After).",
 )
-@click.option("--restart", is_flag=True, help="Discard unfinished .partial files and start over.")
+@click.option(
+    "--restart",
+    is_flag=True,
+    help="Start unfinished files over, and replace files no export of these options finished; "
+    "complete files are kept (delete one to export it again).",
+)
 @click.option("--resume-from", metavar="URL", help="Continue a failed export from this page URL.")
-@click.option("--base-url", help="API origin, e.g. a mock's http://127.0.0.1:4010.")
+@click.option(
+    "--base-url",
+    help="API origin, e.g. a mock's http://127.0.0.1:4010 (or STUDIO_ENGAGEMENTS_BASE_URL).",
+)
 @click.option("--region", help="Twilio region, e.g. au1 (or TWILIO_REGION).")
 @click.option("--edge", help="Twilio edge, e.g. sydney (or TWILIO_EDGE).")
 @click.option(
@@ -104,8 +140,13 @@ def main(debug: bool) -> None:
 )
 @click.option(
     "--max-response-bytes",
-    type=int,
+    type=click.IntRange(min=1024),
     help="Refuse a page larger than this (default 64 MiB).",
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(min=0),
+    help="Retries of a failed request (connection errors, timeouts, 429, 5xx; default 2).",
 )
 @click.pass_context
 def list_command(ctx: click.Context, /, **options: Any) -> None:
@@ -113,9 +154,12 @@ def list_command(ctx: click.Context, /, **options: Any) -> None:
 
     Credentials come from TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
     TWILIO_API_SECRET). With --output (one flow) or --output-dir (any number of flows), each
-    file is written to FILE.partial and renamed to FILE only when complete; after each whole
-    page, where the export stands is saved beside it, so running the same command again skips
-    complete flows and continues the others. --restart starts over.
+    file is written to FILE.partial and renamed to FILE only when complete (with a manifest,
+    FILE.export.json, of the options that made it); after each whole page, where the export
+    stands is saved beside it, so running the same command again skips complete flows and
+    continues the others, once the .partial is checked against that state. One export at a time
+    writes an output: a second run on it is refused at once (exit 2) while the first holds its
+    lock (FILE.lock); a lock left by a process that died never blocks.
 
     \b
     Examples:
@@ -127,7 +171,7 @@ def list_command(ctx: click.Context, /, **options: Any) -> None:
     request = ListRequest.from_options(options)
     client_options: dict[str, Any] = {
         name: options[name]
-        for name in ("base_url", "region", "edge", "timeout", "max_response_bytes")
+        for name in ("base_url", "region", "edge", "timeout", "max_response_bytes", "max_retries")
         if options[name] is not None
     }
     if request.output_dir is not None:
@@ -154,7 +198,21 @@ def demo() -> None:
 
     from ._demo import run_demo
 
-    sys.exit(run_demo(Console()))
+    try:
+        code = run_demo(Console())
+    except ModuleNotFoundError as missing:
+        raise click.UsageError(f"{MOCK_EXTRA} ({missing.name} is missing)") from None
+    sys.exit(code)
+
+
+def _flow_counts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+    flows = {}
+    for text in values:
+        sid, _, count = text.partition("=")
+        if not count.isdigit():
+            raise click.BadParameter(f"expected FLOW_SID=COUNT, not {text!r}")
+        flows[sid] = int(count)
+    return flows
 
 
 @main.command()
@@ -167,29 +225,48 @@ def demo() -> None:
     help="0: any free port.",
 )
 @click.option(
+    "--flow",
+    "chosen",
+    multiple=True,
+    metavar="FLOW_SID=COUNT",
+    callback=_flow_counts,
+    help="Serve this flow with COUNT engagements (repeatable; instead of --flows).",
+)
+@click.option(
     "--flows", type=click.IntRange(min=0), default=3, show_default=True, help="How many flows."
 )
 @click.option(
     "--engagements", type=click.IntRange(min=0), default=1000, show_default=True, help="Per flow."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Data and credentials seed.")
-def mock(host: str, port: int, flows: int, engagements: int, seed: int) -> None:
+def mock(
+    host: str, port: int, chosen: dict[str, int], flows: int, engagements: int, seed: int
+) -> None:
     """Serve MockStudio, a spec-driven fake of the API, until Ctrl-C.
 
-    Prints the base URL, the credentials as export lines to paste, and the flow SIDs.
+    Prints the base URL, the credentials and STUDIO_ENGAGEMENTS_BASE_URL as export lines to
+    paste (then the examples of --help run against the mock as written), and the flow SIDs.
 
     \b
     Example:
       studio-engagements mock --port 4010 --flows 2 --engagements 5000
+      studio-engagements mock --flow FW0123456789abcdef0123456789abcdef=2500
     """
     try:
         from ..testing import MockStudio
     except ModuleNotFoundError as missing:
-        raise click.UsageError(
-            f"the mock needs the mock extra ({missing.name} is missing)"
-        ) from None
+        raise click.UsageError(f"{MOCK_EXTRA} ({missing.name} is missing)") from None
     try:
-        MockStudio.seeded(flows, engagements, seed=seed).serve_forever(host, port)
+        served = (
+            MockStudio(chosen, seed=seed)
+            if chosen
+            else MockStudio.seeded(flows, engagements, seed=seed)
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--flow") from None
+    try:
+        served.serve_forever(host, port)
+        INTERRUPTED.clear()  # Ctrl-C is how the mock is stopped: a success
     except OSError as error:
         raise click.UsageError(
             f"cannot serve on {host}:{port}: {error.strerror or error}"

@@ -12,15 +12,8 @@ from rich.console import Console
 
 from .._client import StudioClient
 from .._models import Engagement
-from ._export import (
-    FIELDS,
-    TABLE_FIELDS,
-    PartialFile,
-    Progress,
-    engagement_table,
-    export,
-    render_rows,
-)
+from ._export import PartialFile, Progress, export
+from ._rows import FIELDS, TABLE_FIELDS, engagement_table, render_rows
 
 DEMO_FLOW = "FW" + "de" * 16
 DEMO_ENGAGEMENTS = 3000
@@ -39,7 +32,7 @@ class _RetryEcho(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.attempts += 1
         message = record.getMessage()
-        if "-> 200 " not in message:
+        if record.levelno == logging.DEBUG and "-> 200 " not in message:
             self.console.print(f"[yellow]  {message}; the client retries[/yellow]")
 
 
@@ -61,7 +54,7 @@ def run_demo(console: Console) -> int:
             mock.inject(Fault.rate_limit(retry_after=1), times=1)
             console.print("One 429 with Retry-After: 1 is queued, to show a retry.")
             target = Path(folder) / "engagements.jsonl"
-            sink = PartialFile(target, resume=False)
+            sink = PartialFile(target, resume_at=None)
 
             def write(batch: list[Engagement]) -> None:
                 if len(first_rows) < SHOWN_ROWS:
@@ -71,14 +64,9 @@ def run_demo(console: Console) -> int:
             started = time.monotonic()
             with StudioClient(mock.account_sid, mock.auth_token, base_url=base_url) as client:
                 done: Progress = export(
-                    client.engagements,
-                    DEMO_FLOW,
-                    limit=None,
-                    page_size=DEMO_PAGE_SIZE,
-                    resume_from=None,
-                    already=0,
-                    write=write,
-                )
+                    client, DEMO_FLOW, limit=None, page_size=DEMO_PAGE_SIZE,
+                    start=Progress(0, 0), write=write,
+                )  # fmt: skip
             elapsed = time.monotonic() - started
             sink.finish()
             with target.open(encoding="utf-8") as handle:

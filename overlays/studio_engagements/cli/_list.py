@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import click
-import httpx
 
 from .._client import StudioClient
 from .._models import Engagement
-from ..errors import StudioError
-from ._exits import EXIT_INTERRUPTED, EXIT_OTHER, exit_code, most_serious, one_line
-from ._export import (
-    FIELDS,
-    TABLE_FIELDS,
-    ExportFailed,
-    PartialFile,
-    engagement_table,
-    export,
-    render_rows,
-)
+from ._exits import EXIT_INTERRUPTED, EXIT_OTHER, check_interrupted, exit_code, most_serious
+from ._export import ExportFailed, PartialFile, Progress, export
 from ._flow_list import gather_flow_sids
-from ._jobs import FileJob, Plan, RerunRefused
+from ._jobs import FileJob, Plan
+from ._journal import JournalError, Shape, output_lock
 from ._many import Gate, export_many
-from ._report import ProgressLine, report_failure
-from ._state import Shape
-from ._summary import LiveFlows, print_summary
+from ._report import (
+    FlowResult,
+    LiveFlows,
+    ProgressLine,
+    fail,
+    print_summary,
+    report_failure,
+    watching_retries,
+)
+from ._rows import FIELDS, TABLE_FIELDS, engagement_table, render_rows
 
 
 def chosen_fields(value: str | None, fmt: str) -> tuple[str, ...]:
@@ -80,6 +81,37 @@ class ListRequest:
         )  # fmt: skip
 
 
+@contextlib.contextmanager
+def writable(path: Path, lock: Path | None = None) -> Iterator[None]:
+    """Hold ``path``'s lock meanwhile; an OSError says that ``path`` cannot be written."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(output_lock(path, lock=lock))
+        except OSError as error:
+            raise OSError(f"cannot write {path}: {error.strerror or error}") from None
+        yield
+
+
+def planned(
+    jobs: list[FileJob], locks: contextlib.ExitStack, restart: bool, resume_from: str | None
+) -> list[Plan]:
+    """Lock every job's output, then plan it; one JournalError names every file refused."""
+    plans: list[Plan] = []
+    refused: list[str] = []
+    for job in jobs:
+        try:
+            locks.enter_context(writable(job.final))
+            plans.append(job.plan(restart=restart, resume_from=resume_from))
+        except JournalError as error:
+            refused.append(str(error))
+    if refused:
+        raise JournalError("\n".join(refused))
+    for plan in plans:
+        if plan.note is not None:
+            click.echo(plan.note, err=True)
+    return plans
+
+
 def export_to_folder(
     ctx: click.Context, request: ListRequest, client_options: dict[str, Any]
 ) -> None:
@@ -88,31 +120,35 @@ def export_to_folder(
     try:
         request.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.UsageError(f"cannot use --output-dir {request.output_dir}: {error}") from None
+        raise OSError(f"cannot write --output-dir {request.output_dir}: {error}") from None
     jobs = [
         FileJob(sid, request.output_dir / f"{sid}.{request.shape.format}", request.shape)
         for sid in request.flow_sids
     ]
-    plans = plans_for(jobs, request.restart, None)
+    _allow_open_files(len(jobs))
+    results = [FlowResult(job.flow_sid) for job in jobs]
     gate = Gate()
-    http = httpx.Client(follow_redirects=False, event_hooks=gate.hooks())
-    live = LiveFlows(len(jobs))
-    interrupted = False
-    try:
-        with StudioClient(http_client=http, **client_options) as client:
-            results = export_many(
-                client.engagements,
-                list(zip(jobs, plans, strict=True)),
-                concurrency=request.concurrency,
-                gate=gate,
-                on_change=live.update,
-            )
-    except KeyboardInterrupt as stop:
-        interrupted = True
-        results = stop.args[0] if stop.args else []
-    finally:
-        live.close()
-        http.close()
+    with contextlib.ExitStack() as locks:
+        # The folder's own lock first: of two runs on one folder, one goes, one is refused.
+        folder_lock = request.output_dir / ".studio-engagements.lock"
+        locks.enter_context(writable(request.output_dir, folder_lock))
+        plans = planned(jobs, locks, request.restart, None)
+        live = LiveFlows(results)
+
+        def retrying(flow_sid: str | None, reason: str, delay: float) -> None:
+            gate.retrying(flow_sid, reason, delay)
+            live.retrying(flow_sid, reason, delay)
+
+        try:
+            with StudioClient(**client_options) as client, watching_retries(retrying):
+                interrupted = export_many(
+                    client, list(zip(jobs, plans, strict=True)), results,
+                    concurrency=request.concurrency, gate=gate,
+                )  # fmt: skip
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            live.close()
     print_summary(results)
     codes = [exit_code(result.error) for result in results if result.error is not None]
     if any(result.status == "failed" for result in results):
@@ -120,18 +156,12 @@ def export_to_folder(
     ctx.exit(most_serious([*codes, EXIT_INTERRUPTED] if interrupted else codes))
 
 
-def plans_for(jobs: list[FileJob], restart: bool, resume_from: str | None) -> list[Plan]:
-    """Every job's plan, or a usage error naming every file a rerun cannot continue."""
-    plans: list[Plan] = []
-    refused: list[str] = []
-    for job in jobs:
-        try:
-            plans.append(job.plan(restart=restart, resume_from=resume_from))
-        except (RerunRefused, OSError) as error:
-            refused.append(str(error))
-    if refused:
-        raise click.UsageError("\n".join(refused))
-    return plans
+def _allow_open_files(locks: int) -> None:
+    """Raise the open-file limit as far as allowed: each flow's lock is an open file."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < locks + 256:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def export_to_file(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
@@ -139,19 +169,28 @@ def export_to_file(ctx: click.Context, client: StudioClient, request: ListReques
     assert request.output is not None
     (sid,) = request.flow_sids
     job = FileJob(sid, request.output, request.shape)
-    (plan,) = plans_for([job], request.restart, request.resume_from)
-    if plan.action == "skip":
-        click.echo(f"{job.final} is complete already (--restart exports it again)", err=True)
-        return
-    progress = ProgressLine()
-    try:
-        done = job.run(plan, client.engagements, on_page=progress.update)
-    except ExportFailed as failed:
+    with contextlib.ExitStack() as locks:
+        (plan,) = planned([job], locks, request.restart, request.resume_from)
+        if plan.action == "skip":
+            click.echo(f"{job.final} is complete already (delete it to export it again)", err=True)
+            return
+        progress = ProgressLine(plan.start.engagements, plan.start.pages)
+        try:
+            with watching_retries(progress.retrying):
+                done = job.run(
+                    plan, client, before_page=check_interrupted,
+                    on_page=lambda page: progress.update(page.engagements, page.pages),
+                )  # fmt: skip
+        except ExportFailed as failed:
+            progress.close()
+            report_failure(ctx, failed.cause, failed.written, str(job.partial), failed.resume_from)
         progress.close()
-        report_failure(ctx, failed, job)
-        return
-    progress.close()
-    click.echo(f"wrote {done.engagements} engagements to {job.final}", err=True)
+    this_run = done.engagements - plan.start.engagements
+    click.echo(
+        f"wrote {done.engagements} engagements to {job.final}"
+        + (f" ({this_run} in this run)" if plan.action == "resume" else ""),
+        err=True,
+    )
 
 
 def export_to_stdout(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
@@ -159,7 +198,7 @@ def export_to_stdout(ctx: click.Context, client: StudioClient, request: ListRequ
     (sid,) = request.flow_sids
     shape = request.shape
     header_owed = shape.format == "csv"
-    out = sys.stdout  # taken before the progress display, which redirects sys.stdout
+    out = sys.stdout.buffer  # taken before the progress display, which redirects sys.stdout
     progress = ProgressLine()
 
     def write(batch: list[Engagement]) -> None:
@@ -169,17 +208,19 @@ def export_to_stdout(ctx: click.Context, client: StudioClient, request: ListRequ
         header_owed = False
 
     try:
-        export(
-            client.engagements, sid, limit=shape.limit, page_size=shape.page_size,
-            resume_from=None, already=0, write=write, on_page=progress.update,
-        )  # fmt: skip
+        with watching_retries(progress.retrying):
+            export(
+                client, sid, limit=shape.limit, page_size=shape.page_size, start=Progress(0, 0),
+                write=write, before_page=check_interrupted,
+                on_page=lambda page: progress.update(page.engagements, page.pages),
+            )  # fmt: skip
     except ExportFailed as failed:
         progress.close()
         if isinstance(failed.cause, BrokenPipeError):
             # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_OTHER)
-        report_failure(ctx, failed, None)
+        report_failure(ctx, failed.cause, failed.written, None, failed.resume_from)
     progress.close()
 
 
@@ -191,11 +232,8 @@ def export_table(ctx: click.Context, client: StudioClient, request: ListRequest)
     shape = request.shape
     try:
         rows = list(client.engagements.stream(sid, limit=shape.limit, page_size=shape.page_size))
-    except (StudioError, KeyboardInterrupt) as error:
-        if ctx.find_root().params.get("debug") and isinstance(error, StudioError):
-            raise
-        click.echo(f"error: {one_line(error)}", err=True)
-        ctx.exit(exit_code(error))
+    except KeyboardInterrupt as error:
+        fail(ctx, error)
     table = engagement_table(rows, shape.fields)
     if request.output is None:
         # A terminal wraps the table to its width; a pipe gets whole lines, SIDs unbroken.
@@ -204,6 +242,7 @@ def export_table(ctx: click.Context, client: StudioClient, request: ListRequest)
     text = Console(width=1000)
     with text.capture() as captured:
         text.print(table)
-    sink = PartialFile(request.output, resume=False)
-    sink.write_page(captured.get())
-    sink.finish()
+    with writable(request.output):
+        sink = PartialFile(request.output, resume_at=None)
+        sink.write_page(captured.get().encode("utf-8", errors="backslashreplace"))
+        sink.finish()

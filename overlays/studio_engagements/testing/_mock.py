@@ -144,9 +144,15 @@ class MockStudio:
         """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines and flows."""
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        with self.serve(host, port) as base_url:
+        with self.serve(host, port) as served_url:
+            # Bound to every address: clients reach it, and trust plain http, on loopback.
+            bound, _, bound_port = served_url.removeprefix("http://").rpartition(":")
+            everywhere = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}  # noqa: S104 (names, not binds)
+            loopback = everywhere.get(bound)
+            base_url = served_url if loopback is None else f"http://{loopback}:{bound_port}"
             lines = [
                 f"Mock Twilio Studio listening on {base_url}",
+                f"export STUDIO_ENGAGEMENTS_BASE_URL={base_url}",
                 f"export TWILIO_ACCOUNT_SID={self.account_sid}",
                 f"export TWILIO_AUTH_TOKEN={self.auth_token}",
                 f"# or an API key: export TWILIO_API_KEY={self.api_key_sid} "
