@@ -37,7 +37,8 @@ def serving(
     """Run ``command``, which serves the mock; yield what it printed up to "Press Ctrl-C" (its
     lines, ``export`` variables and URL); then stop it with ``stop`` and check it exits 0.
 
-    Bounded: whatever happens, the child is gone after 30 s and the reads end.
+    Bounded: a child that has not printed its banner within 30 s is killed (the reads end);
+    once served, it lives as long as the caller needs it, and then has 20 s to stop.
     """
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, text=True, preexec_fn=ctrl_c_works, **options
@@ -57,6 +58,7 @@ def serving(
             if line.startswith("export ")
         )
         (url,) = [line.rsplit(" ", 1)[1] for line in lines if "listening on" in line]
+        watchdog.cancel()  # served: a module of tests may use it for longer than 30 s
         yield lines, exports, url
         process.send_signal(stop)
         assert process.wait(timeout=20) == 0

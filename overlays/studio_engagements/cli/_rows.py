@@ -1,6 +1,7 @@
 """Engagements as bytes of jsonl or csv, always valid whatever their strings hold; a table.
 
-One record becomes one jsonl line in :func:`jsonl_line`: lone surrogates (``"\\ud800"``) are
+Without ``--fields`` a record's jsonl line is its JSON as the API sent it; otherwise one record
+becomes one jsonl line in :func:`jsonl_line`: lone surrogates (``"\\ud800"``) are
 written as JSON escapes, and numbers JSON cannot hold (NaN, Infinity, e.g. from ``1e999``) as
 ``null``. Csv cells are UTF-8; a lone surrogate in one is written as its ``\\ud800`` escape text.
 """
@@ -50,15 +51,28 @@ def render_rows(
     engagements: Sequence[Engagement], fields: Sequence[str], fmt: str, header: bool
 ) -> bytes:
     """Engagements as jsonl or csv bytes (``header``: start csv with the field names)."""
-    rows = [_select(engagement.to_dict(), fields) for engagement in engagements]
     if fmt == "jsonl":
-        return b"".join(jsonl_line(row) for row in rows)
+        return b"".join(_jsonl_record(engagement, fields) for engagement in engagements)
+    rows = [_select(engagement.to_dict(), fields) for engagement in engagements]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header:
         writer.writerow(fields)
     writer.writerows([cell(row[name]) for name in fields] for row in rows)
     return buffer.getvalue().encode("utf-8", errors="backslashreplace")
+
+
+def _jsonl_record(engagement: Engagement, fields: Sequence[str]) -> bytes:
+    """One engagement's jsonl line: as the API sent it when every field is asked for.
+
+    The JSON as sent keeps fields this version does not know and numbers as written; a record
+    known only from a body that is not strict JSON (e.g. NaN) is written from its typed values.
+    """
+    sent = engagement.sent_json() if tuple(fields) == FIELDS else None
+    if sent is None:
+        return jsonl_line(_select(engagement.to_dict(), fields))
+    # Line breaks outside strings are whitespace (JSON escapes those within): one record a line.
+    return sent.replace(b"\n", b"").replace(b"\r", b"") + b"\n"
 
 
 def _select(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
