@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -159,16 +160,41 @@ def test_records_are_varied_as_the_schema_allows(spec: dict[str, Any]) -> None:
                     assert url.startswith(record[own_url] + "/")
     untyped = [n for n, p in properties.items() if not {"type", "anyOf", "enum"} & set(p)]
     for name in untyped:
-        shapes = collections.Counter(
-            type(v).__name__ + str(sorted(v) if isinstance(v, dict) and v else "")
-            for v in columns[name]
-        )
+        shapes = collections.Counter(map(json_shape, columns[name]))
         assert len(shapes) >= 4, name
+
+
+def json_shape(value: Any) -> str:
+    """A JSON value's type and keys, with those of a ``trigger`` (Studio's message/call/request)."""
+    if not isinstance(value, dict) or not value:
+        return type(value).__name__
+    return str(sorted(value)) + json_shape(value.get("trigger"))
+
+
+def test_any_json_examples_are_what_the_records_hold(spec: dict[str, Any]) -> None:
+    """Untyped properties with documented examples (Studio's ``context``) hold those examples,
+    their strings varied and their shape kept; every example is used."""
+    records = MockStudio({FLOW: 300}, seed=2).engagements(FLOW)
+    documented = {
+        name: p["examples"]
+        for name, p in record_properties(spec).items()
+        if "examples" in p and not {"type", "anyOf", "enum"} & set(p)
+    }
+    assert documented
+    for name, examples in documented.items():
+        values = [json.dumps(r[name], sort_keys=True) for r in records]
+        skeletons = {re.sub(r"\d", "0", json.dumps(e, sort_keys=True)) for e in examples}
+        assert {re.sub(r"\d", "0", v) for v in values} == skeletons, name
+        assert len(set(values)) > 20, name  # varied, not the examples verbatim
 
 
 def test_every_documented_example_shape_occurs(spec: dict[str, Any]) -> None:
     records = MockStudio({FLOW: 300}, seed=2).engagements(FLOW)
-    documented = {n: p["examples"] for n, p in record_properties(spec).items() if "examples" in p}
+    documented = {
+        n: p["examples"]
+        for n, p in record_properties(spec).items()
+        if all(isinstance(e, str) for e in p.get("examples", [None]))
+    }
     assert documented
     for name, examples in documented.items():
         values = [r[name] for r in records if r[name] is not None]
