@@ -63,9 +63,7 @@ CONTEXT = record("EngagementContext", flow_sid=FLOW, engagement_sid=ENGAGEMENT)
 
 
 def step_context(sid: str) -> dict[str, Any]:
-    return record(
-        "StepContext", flow_sid=FLOW, engagement_sid=ENGAGEMENT, step_sid=sid, context={"n": sid}
-    )
+    return record("StepContext", flow_sid=FLOW, engagement_sid=ENGAGEMENT, step_sid=sid, context=[])
 
 
 def page(url: httpx.URL, key: str, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -123,11 +121,11 @@ class Family:
 
 @pytest.fixture
 def family() -> Family:
-    return Family()
+    return Family()  # a fresh one a test: its requests are the test's
 
 
 def run(kind: str, family: Family, call: Any) -> Any:
-    return transport_driver(kind, family).run(call)
+    return transport_driver(kind, family).run(call)  # the call's result, drained or awaited
 
 
 def dicts(records: list[Any]) -> list[dict[str, Any]]:
@@ -212,7 +210,7 @@ def test_step_fetch_and_context(kind: str, family: Family) -> None:
     context = run(kind, family, lambda c: c.steps.context(FLOW, ENGAGEMENT, sid))
     assert isinstance(context, StepContext)
     assert context.to_dict() == step_context(sid)
-    assert context.context == {"n": sid}
+    assert context.context == []
 
 
 BAD_SIDS = [
@@ -266,6 +264,33 @@ def test_an_unknown_step_is_not_found_with_the_request_url(kind: str, family: Fa
         run(kind, family, lambda c: c.steps.context(FLOW, ENGAGEMENT, unknown))
     assert raised.value.status == 404
     assert raised.value.url.endswith(f"/Steps/{unknown}/Context")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.flows.list(),
+        lambda c: c.engagements.context(FLOW, ENGAGEMENT),
+        lambda c: c.steps.list(FLOW, ENGAGEMENT),
+        lambda c: c.steps.fetch(FLOW, ENGAGEMENT, STEP_SIDS[0]),
+    ],
+)
+def test_every_operation_retries_a_server_error(
+    kind: str, family: Family, waits: list[float], call: Any
+) -> None:
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if not family.requests:
+            family.requests.append(request.url)
+            return httpx.Response(503, json={"code": 20500, "message": "busy", "status": 503})
+        return family(request)
+
+    def plain(result: Any) -> Any:
+        return dicts(result) if isinstance(result, list) else result.to_dict()
+
+    result = plain(transport_driver(kind, flaky).run(call))
+    assert result == plain(run(kind, Family(), call))
+    assert len(waits) == 1
+    assert family.requests[0] == family.requests[1]
 
 
 def test_wrong_number_of_sids_is_a_type_error(kind: str, family: Family) -> None:
