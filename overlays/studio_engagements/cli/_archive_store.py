@@ -68,8 +68,9 @@ def cell(value: Any) -> Any:
 
 
 def row(table: str, record: Any) -> tuple[Any, ...]:
-    """A model's values in the order of ``columns(table)``."""
-    data: dict[str, Any] = record.to_dict()
+    """A record's values as the API sent them, in the order of ``columns(table)``."""
+    sent = record.sent_json()  # as the API sent it (dates, numbers), when known
+    data: dict[str, Any] = record.to_dict() if sent is None else json.loads(sent)
     fields = TABLES[table].FIELDS
     extra = {key: value for key, value in data.items() if key not in fields}
     return (*(cell(data.get(name)) for name in fields), cell(extra) if extra else None)
