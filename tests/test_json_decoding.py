@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from studio_engagements import _response
+from studio_engagements import Page, _response
+from studio_engagements_api import types
+
+
+@contextlib.contextmanager
+def json_decoder(name: str) -> Iterator[None]:
+    """Pages read with the ``name`` decoder inside the block (the public setting)."""
+    types.set_json_decoder(name)
+    try:
+        yield
+    finally:
+        types.set_json_decoder("msgspec")
+
 
 # What json accepts and a fast decoder may refuse or read otherwise: json's result must win.
 EDGE_CASES = [
@@ -36,19 +49,28 @@ def test_what_json_refuses_is_refused(content: bytes) -> None:
         _response.decode_json(content)
 
 
-def test_a_fast_decoder_error_falls_back_to_json(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(content: bytes) -> Any:
-        raise ValueError("the fast decoder refuses")
+def test_what_only_json_reads_is_json_s_value_and_has_no_sent_json() -> None:
+    body = (
+        b'{"engagements": [{"sid": null, "context": {"a": NaN}}], "meta": {"next_page_url": null}}'
+    )
+    (engagement,) = Page.from_json(body).engagements
+    assert math.isnan(engagement.context["a"])  # json's reading of NaN, which only json gives
+    assert engagement.sent_json() is None  # never passed on as JSON: it is not
 
-    monkeypatch.setattr(_response, "fast_loads", lambda: refuse)
-    value = _response.decode_json(b'{"a": NaN}')["a"]
-    assert isinstance(value, float)
-    assert math.isnan(value)  # json's reading of NaN, which only json gives
+
+def test_a_number_msgspec_refuses_reads_as_json_reads_it() -> None:
+    body = b'{"engagements": [{"context": [1e400]}], "meta": {"next_page_url": null}}'
+    (engagement,) = Page.from_json(body).engagements
+    assert engagement.context == [math.inf]
+    assert engagement.sent_json() == b'{"context": [1e400]}'
 
 
-def test_the_fast_decoder_is_used_when_there_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_response, "fast_loads", lambda: lambda content: {"fast": True})
-    assert _response.decode_json(b"{}") == {"fast": True}
+def test_the_json_decoder_is_a_public_setting() -> None:
+    assert _response.json_decoder() == "msgspec"
+    with pytest.raises(ValueError, match="'msgspec' or 'json'"):
+        types.set_json_decoder("orjson")
+    with json_decoder("json"):
+        assert _response.json_decoder() == "json"
     assert _response.json_decoder() == "msgspec"
 
 
@@ -60,15 +82,12 @@ def test_without_msgspec_pages_are_read_by_json_the_same(monkeypatch: pytest.Mon
     mock = MockStudio(flows={flow: 120}, seed=3)
     with mock.client() as client:
         fast = [engagement.to_dict() for engagement in client.engagements.stream(flow)]
-    assert _response.json_decoder() == "msgspec"
-    monkeypatch.setattr(_response, "fast_loads", lambda: None)
-    assert _response.json_decoder() == "json"
     calls: list[bytes] = []
     loads = json.loads
     monkeypatch.setattr(
-        _response.json, "loads", lambda content: calls.append(content) or loads(content)
+        types.json, "loads", lambda content: calls.append(content) or loads(content)
     )
-    with mock.client(max_response_bytes=1024 * 1024) as client:
+    with json_decoder("json"), mock.client(max_response_bytes=4 * 1024 * 1024) as client:
         plain = [engagement.to_dict() for engagement in client.engagements.stream(flow)]
     assert plain == fast
     assert len(calls) == 1  # the json module read the page

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -30,65 +27,52 @@ _ERROR_CLASSES: dict[int, type[ApiError]] = {
 }
 
 
-@functools.cache
-def fast_loads() -> Callable[[bytes], Any] | None:
-    """msgspec's JSON decoder (a dependency), or None where it cannot be imported: then json.
-
-    It decodes a page about twice as fast as the json module, and where it succeeds its result
-    is json's, big integers included (orjson's is not: it turns them into floats). It is
-    imported at the first page, not with this package.
-    """
-    try:
-        decode: Callable[[bytes], Any] = importlib.import_module("msgspec.json").decode
-    except ImportError:
-        return None
-    return decode
-
-
 def json_decoder() -> str:
-    """The name of the JSON decoder pages are read with: ``msgspec`` or ``json``."""
-    return "json" if fast_loads() is None else "msgspec"
+    """The name of the JSON decoder pages are read with: ``msgspec`` (the default) or ``json``.
+
+    ``studio_engagements_api.types.set_json_decoder("json")`` selects the json module, the
+    fallback where msgspec cannot be imported.
+    """
+    from studio_engagements_api.types import json_decoder as current
+
+    return current()
 
 
 def decode_json(content: bytes) -> Any:
-    """``json.loads(content)``, decoded by msgspec when it can be imported (it is a dependency).
+    """``json.loads(content)``, decoded by msgspec when it is the JSON decoder.
 
     The result and the errors are json's: msgspec refuses a few things json accepts (NaN,
     numbers beyond float range, lone surrogates, a BOM), so on any msgspec error json has the
     last word.
     """
-    loads = fast_loads()
-    if loads is not None:
-        try:
-            return loads(content)
-        except (ValueError, RecursionError):
-            pass
-    return json.loads(content)
+    from studio_engagements_api.types import loads
+
+    return loads(content)[0]
 
 
 def read_page(response: httpx.Response) -> Page:
-    """A 200's body as a Page; UnexpectedResponseError if it is not one."""
-    url = str(response.request.url)
-    request_id = response.headers.get("Twilio-Request-Id")
-    try:
-        body = decode_json(response.content)
-    except (ValueError, RecursionError):
-        raise UnexpectedResponseError(
-            "the body is not JSON",
-            status=200,
-            url=url,
-            body=response.content,
-            request_id=request_id,
-        ) from None
+    """A 200's body as a Page; UnexpectedResponseError if it is not one.
+
+    msgspec decodes a page straight into the generated models (``Page.from_json``), each
+    record keeping its JSON as sent; a page msgspec cannot read that way is read by
+    ``Page.from_dict``, with the same values.
+    """
     # The generated models are imported at the first page, not with the package.
     from ._models import Page, ParseError
 
     try:
-        return Page.from_dict(body)
+        return Page.from_json(response.content)
     except (ParseError, RecursionError) as exc:
-        raise UnexpectedResponseError(
-            str(exc), status=200, url=url, body=response.content, request_id=request_id
-        ) from None
+        message = str(exc) if isinstance(exc, ParseError) else "the body nests too deeply"
+    except ValueError:
+        message = "the body is not JSON"
+    raise UnexpectedResponseError(
+        message,
+        status=200,
+        url=str(response.request.url),
+        body=response.content,
+        request_id=response.headers.get("Twilio-Request-Id"),
+    ) from None
 
 
 def api_error(response: httpx.Response) -> ApiError | UnexpectedResponseError:

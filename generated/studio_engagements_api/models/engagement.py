@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
@@ -8,9 +7,17 @@ import attrs
 
 from ..models.engagement_status import EngagementStatus
 from ..types import (
+    RAW,
+    AwareDateTime,
+    JsonValue,
+    LazyJson,
+    OpenEnum,
     format_datetime,
+    json_key,
     not_an_object,
     parse_datetime,
+    read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -22,7 +29,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class Engagement:
     """An Engagement of a Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later
@@ -52,10 +59,10 @@ class Engagement:
     flow_sid: str | None = None
     contact_sid: str | None = None
     contact_channel_address: str | None = None
-    context: Any = None
-    status: EngagementStatus | str | None = None
-    date_created: datetime.datetime | None = None
-    date_updated: datetime.datetime | None = None
+    context: JsonValue = None
+    status: OpenEnum[EngagementStatus] | None = None
+    date_created: AwareDateTime | None = None
+    date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -135,7 +142,7 @@ class Engagement:
         if links is not None:
             if type(links) is not dict:
                 raise wrong_type("Engagement", "links", links, "an object or null")
-            # any JSON values
+
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.
@@ -167,6 +174,32 @@ class Engagement:
         _set(instance, "__dict__", fields)
         return instance
 
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        status = fields["status"]
+        if status.__class__ is str:
+            fields["status"] = _ENGAGEMENTSTATUS_MEMBERS.get(status, status)
+        if fields["context"].__class__ is RAW:
+            fields[_CONTEXT_JSON] = fields.pop("context")
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
         return {
@@ -189,3 +222,5 @@ class Engagement:
 
 _FIELDS = frozenset(Engagement.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+_CONTEXT_JSON = json_key("context")
+Engagement.context = LazyJson("context")

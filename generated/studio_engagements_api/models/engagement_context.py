@@ -6,7 +6,13 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..types import (
+    RAW,
+    JsonValue,
+    LazyJson,
+    json_key,
     not_an_object,
+    read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -15,7 +21,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class EngagementContext:
     """The most recent context of an Engagement. No field is required: any field may be null or absent, and fields Twilio
@@ -32,7 +38,7 @@ class EngagementContext:
     """
 
     account_sid: str | None = None
-    context: Any = None
+    context: JsonValue = None
     engagement_sid: str | None = None
     flow_sid: str | None = None
     url: str | None = None
@@ -100,6 +106,29 @@ class EngagementContext:
         _set(instance, "__dict__", fields)
         return instance
 
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        if fields["context"].__class__ is RAW:
+            fields[_CONTEXT_JSON] = fields.pop("context")
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
         return {
@@ -114,3 +143,5 @@ class EngagementContext:
 
 _FIELDS = frozenset(EngagementContext.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+_CONTEXT_JSON = json_key("context")
+EngagementContext.context = LazyJson("context")

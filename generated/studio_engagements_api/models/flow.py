@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
@@ -8,9 +7,13 @@ import attrs
 
 from ..models.flow_status import FlowStatus
 from ..types import (
+    AwareDateTime,
+    OpenEnum,
     format_datetime,
     not_an_object,
     parse_datetime,
+    read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -22,7 +25,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class Flow:
     """A Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later are allowed.
@@ -45,10 +48,10 @@ class Flow:
     sid: str | None = None
     account_sid: str | None = None
     friendly_name: str | None = None
-    status: FlowStatus | str | None = None
+    status: OpenEnum[FlowStatus] | None = None
     version: int | None = None
-    date_created: datetime.datetime | None = None
-    date_updated: datetime.datetime | None = None
+    date_created: AwareDateTime | None = None
+    date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -110,7 +113,7 @@ class Flow:
         if links is not None:
             if type(links) is not dict:
                 raise wrong_type("Flow", "links", links, "an object or null")
-            # any JSON values
+
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.
@@ -139,6 +142,30 @@ class Flow:
         instance = _new(cls)
         _set(instance, "__dict__", fields)
         return instance
+
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        status = fields["status"]
+        if status.__class__ is str:
+            fields["status"] = _FLOWSTATUS_MEMBERS.get(status, status)
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""

@@ -8,6 +8,8 @@ import attrs
 from ..types import (
     missing,
     not_an_object,
+    read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -16,7 +18,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class PageMeta:
     """Paging information, the same for every list. Only `next_page_url` is required (null on the last page), because
@@ -114,6 +116,23 @@ class PageMeta:
         instance = _new(cls)
         _set(instance, "__dict__", fields)
         return instance
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""

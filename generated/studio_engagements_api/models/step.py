@@ -1,15 +1,21 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import attrs
 
 from ..types import (
+    RAW,
+    AwareDateTime,
+    JsonValue,
+    LazyJson,
     format_datetime,
+    json_key,
     not_an_object,
     parse_datetime,
+    read_json,
+    sent_json,
     wrong_type,
 )
 
@@ -18,7 +24,7 @@ _set = object.__setattr__
 
 
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field.
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
 class Step:
     """A Step of an Engagement: one widget it went through. No field is required: any field may be null or absent, and
@@ -48,13 +54,13 @@ class Step:
     flow_sid: str | None = None
     engagement_sid: str | None = None
     name: str | None = None
-    context: Any = None
+    context: JsonValue = None
     parent_step_sid: str | None = None
     transitioned_from: str | None = None
     transitioned_to: str | None = None
     type_: str | None = None
-    date_created: datetime.datetime | None = None
-    date_updated: datetime.datetime | None = None
+    date_created: AwareDateTime | None = None
+    date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -140,7 +146,7 @@ class Step:
         if links is not None:
             if type(links) is not dict:
                 raise wrong_type("Step", "links", links, "an object or null")
-            # any JSON values
+
         if True:  # a JSON name differs from its attribute's name: no copying shortcut
             fields = {
                 "sid": sid,
@@ -167,6 +173,29 @@ class Step:
         _set(instance, "__dict__", fields)
         return instance
 
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        if fields["context"].__class__ is RAW:
+            fields[_CONTEXT_JSON] = fields.pop("context")
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
         return {
@@ -190,3 +219,5 @@ class Step:
 
 _FIELDS = frozenset(Step.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+_CONTEXT_JSON = json_key("context")
+Step.context = LazyJson("context")

@@ -53,15 +53,28 @@ def render_rows(
     engagements: Sequence[Engagement], fields: Sequence[str], fmt: str, header: bool
 ) -> str:
     """Engagements as jsonl or csv text (``header``: start csv with the field names)."""
-    rows = [_select(engagement.to_dict(), fields) for engagement in engagements]
     if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        return "".join(jsonl_line(engagement, fields) for engagement in engagements)
+    rows = [_select(engagement.to_dict(), fields) for engagement in engagements]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header:
         writer.writerow(fields)
     writer.writerows([_csv_cell(row[name]) for name in fields] for row in rows)
     return buffer.getvalue()
+
+
+def jsonl_line(engagement: Engagement, fields: Sequence[str]) -> str:
+    """One engagement as a jsonl line: every field, as the API sent it, or the chosen ones.
+
+    The JSON as sent keeps fields this version does not know and numbers as written; a record
+    known only from a body that is not strict JSON (e.g. NaN) is written from its typed values.
+    """
+    sent = engagement.sent_json() if tuple(fields) == FIELDS else None
+    if sent is None:
+        return json.dumps(_select(engagement.to_dict(), fields), ensure_ascii=False) + "\n"
+    # Line breaks outside strings are whitespace (JSON escapes those within): one record a line.
+    return sent.replace(b"\n", b"").replace(b"\r", b"").decode() + "\n"
 
 
 def _select(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:

@@ -137,10 +137,13 @@ class _Compiler:
     ) -> Maker | None:
         """A maker from the documented examples, varied by the seed; None for other properties.
 
-        A string takes the property's ``examples``, else the record example's string value; any
-        JSON (no type) takes the record example's value among a few Studio-like shapes.
+        A string or any JSON (no type) takes the property's ``examples``; else a string the record
+        example's string value, any JSON the record example's value among Studio-like shapes.
         """
         documented = self.example.get(name)
+        if kind is None and schema.get("examples"):
+            studio = _seeds.documented_json(schema["examples"], self.take(2))
+            return lambda record: studio(record.data)
         if kind is None:
             shapes = _seeds.any_json([documented] if name in self.example else [], self.take(2))
             return lambda record: shapes(record.data)

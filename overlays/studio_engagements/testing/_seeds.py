@@ -119,6 +119,25 @@ def any_json(documented: Sequence[Any], at: int) -> Callable[[bytes], Any]:
     return lambda data: load(frozen[data[at] % count][data[at + 1] % names])
 
 
+JSON_VARIANTS = 16  # seeded variants of each documented any-JSON example
+
+
+def documented_json(examples: Sequence[Any], at: int) -> Callable[[bytes], Any]:
+    """One of an any-JSON property's documented ``examples`` (Studio's flow state), chosen by a
+    record's bytes at ``at`` and ``at + 1`` among seeded variants of each, whose strings are varied
+    as :func:`varied_examples` varies one: a fresh copy each time.
+    """
+
+    def variant(example: Any, n: int) -> bytes:
+        return marshal.dumps(
+            _map_strings(example, lambda text: _varied(text, 0)(digest(n, text, size=10)))
+        )
+
+    frozen = [[variant(example, n) for n in range(JSON_VARIANTS)] for example in examples]
+    count, load = len(frozen), marshal.loads
+    return lambda data: load(frozen[data[at] % count][data[at + 1] % JSON_VARIANTS])
+
+
 def varied_examples(examples: Sequence[str], at: int) -> Callable[[bytes], str]:
     """One of ``examples``, chosen by a record's byte at ``at`` and varied by the 9 after it: each
     run of digits keeps its first digit and gets seeded others, and the word ``name`` (Twilio's

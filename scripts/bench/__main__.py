@@ -1,0 +1,120 @@
+"""``python -m bench [--small] [--output FILE]``: every question, the report, BENCHMARKS.md.
+
+A full run takes a few minutes on two cores; ``--small`` is a quick run at tiny sizes that
+writes nothing unless ``--output`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from . import cpu, export, imports, latency, memory, overhead, processes
+from .common import ROOT, twilio_version
+from .report import Section, render, write
+from .server import Server
+
+
+@attrs.frozen
+class Sizes:
+    """How much each question reads."""
+
+    cpu_pages: dict[str, int]
+    """Pages of PAGE_SIZE per in-process run, per shape."""
+    process_pages: dict[str, int]
+    """Pages per whole-process run, per shape."""
+    repeat: int
+    """Interleaved runs of each client; medians are reported."""
+    export_pages: int
+    memory_pages: int
+    import_runs: int
+    latency_engagements: tuple[int, ...]
+    twilio_latency_engagements: int
+    requests: int
+    """Sequential requests per run of the per-request overhead question."""
+
+
+FULL = Sizes(
+    cpu_pages={"small": 20, "studio": 8},
+    process_pages={"small": 100, "studio": 25},
+    repeat=3,
+    export_pages=50,
+    memory_pages=100,
+    import_runs=9,
+    latency_engagements=(10_000, 50_000),
+    twilio_latency_engagements=2_000,
+    requests=1_000,
+)
+SMALL = Sizes(
+    cpu_pages={"small": 2, "studio": 2},
+    process_pages={"small": 2, "studio": 2},
+    repeat=1,
+    export_pages=2,
+    memory_pages=4,
+    import_runs=1,
+    latency_engagements=(200,),
+    twilio_latency_engagements=100,
+    requests=50,
+)
+
+
+@attrs.frozen
+class Bench:
+    """What a question gets: the sizes, the running page server, the twilio version if any."""
+
+    sizes: Sizes
+    server: Server
+    twilio: str | None
+    cli_python: str
+    """The interpreter that runs the CLI (one with the ``cli`` extra)."""
+
+
+QUESTIONS: list[Callable[[Bench], Section]] = [
+    cpu.run,
+    processes.run,
+    export.run,
+    memory.run,
+    imports.run,
+    latency.run,
+    overhead.run,
+]
+"""Each question is a module with ``run(bench) -> Section``; a new question is one more here."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every question, print the report, write it (unless ``--small``)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="a quick run at tiny sizes")
+    parser.add_argument("--output", type=Path, help="default BENCHMARKS.md (none with --small)")
+    parser.add_argument(
+        "--cli-python",
+        default=sys.executable,
+        help="the python that runs studio-engagements (with the cli extra); default this one",
+    )
+    args = parser.parse_args(argv)
+    output = args.output or (None if args.small else ROOT / "BENCHMARKS.md")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    server = Server()
+    try:
+        bench = Bench(SMALL if args.small else FULL, server, twilio_version(), args.cli_python)
+        sections = []
+        for question in QUESTIONS:
+            sections.append(question(bench))
+            print(f"bench: {sections[-1].title}: done", file=sys.stderr, flush=True)
+    finally:
+        server.close()
+    text = render(sections)
+    print(text)
+    if output is not None:
+        write(text, output)
+        print(f"written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""msgspec's path straight into the models and from_dict's path give the same values; the jsonl
+export writes each record as the API sent it, csv and --fields the typed values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from studio_engagements import Engagement, EngagementStatus, Page, StudioClient
+from studio_engagements.cli._export import FIELDS, render_rows
+from studio_engagements.testing import MockStudio
+
+from .helpers import BASE, FLOW, RECORD, SID, TOKEN, page_body
+
+
+def both_ways(body: dict[str, Any]) -> tuple[Page, Page]:
+    """The page as msgspec decodes its bytes, and as from_dict reads the decoded dicts."""
+    content = json.dumps(body).encode()
+    return Page.from_json(content), Page.from_dict(json.loads(content))
+
+
+def test_studio_shaped_pages_read_the_same_both_ways() -> None:
+    records = MockStudio({FLOW: 300}, seed=5).engagements(FLOW)
+    fast, plain = both_ways(page_body(f"{BASE}/x", records))
+    assert fast == plain
+    assert [e.to_dict() for e in fast.engagements] == records
+    assert [e.status for e in fast.engagements] == [e.status for e in plain.engagements]
+    assert {type(e.status) for e in fast.engagements if e.status} == {EngagementStatus}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"brand_new": {"a": [1, 2]}},
+        {"date_created": "2024-01-02T03:04:05"},
+        {"status": "paused"},
+        {"status": None, "links": None},
+        {"context": None},
+        {"context": [1e400, "x"]},
+    ],
+    ids=["unknown key", "no offset", "unknown status", "nulls", "null context", "big number"],
+)
+def test_tolerated_records_read_the_same_both_ways(change: dict[str, Any]) -> None:
+    fast, plain = both_ways(page_body(f"{BASE}/x", [RECORD, {**RECORD, **change}]))
+    assert fast == plain
+    assert fast.engagements[1].to_dict() == plain.engagements[1].to_dict()
+    assert fast.engagements[1].date_created is not None
+    assert fast.engagements[1].date_created.utcoffset() is not None
+
+
+def test_context_stays_json_text_until_it_is_read() -> None:
+    (engagement,) = Page.from_json(
+        json.dumps(page_body(f"{BASE}/x", [RECORD])).encode()
+    ).engagements
+    assert "context" not in vars(engagement)  # its text is kept aside, undecoded
+    assert any(isinstance(value, msgspec.Raw) for value in vars(engagement).values())
+    assert engagement.context == RECORD["context"]
+    assert vars(engagement)["context"] == RECORD["context"]  # decoded once, then kept
+
+
+SENT = (
+    b'{"sid":"FN' + b"b" * 32 + b'","status":"active","context":{"price":2.50,"n":1E2,'
+    b'"big":123456789012345678901234567890,"text":"Gr\\u00fc\\u00dfe"},"brand_new":[true]}'
+)
+
+
+def served(records: bytes) -> StudioClient:
+    """A client whose one page holds ``records`` (a JSON array's items) exactly as given."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        meta = json.dumps(page_body(str(request.url), [])["meta"]).encode()
+        return httpx.Response(
+            200, content=b'{"engagements": [' + records + b'], "meta": ' + meta + b"}"
+        )
+
+    return StudioClient(
+        SID, TOKEN, base_url=BASE, http_client=httpx.Client(transport=httpx.MockTransport(handler))
+    )
+
+
+def exported(records: bytes, fields: tuple[str, ...] = FIELDS, fmt: str = "jsonl") -> str:
+    with served(records) as client:
+        (page,) = client.engagements.pages(FLOW)
+    return render_rows(page.engagements, fields, fmt, header=True)
+
+
+def test_jsonl_writes_each_record_as_sent() -> None:
+    assert exported(SENT + b",\n  " + SENT) == (SENT.decode() + "\n") * 2
+
+
+def test_a_pretty_printed_record_is_still_one_line() -> None:
+    pretty = json.dumps(json.loads(SENT), indent=2).encode()
+    (line,) = exported(pretty).splitlines()
+    assert json.loads(line) == json.loads(SENT)
+
+
+def test_fields_and_csv_use_the_typed_values() -> None:
+    assert json.loads(exported(SENT, ("sid", "context"))) == {
+        "sid": "FN" + "b" * 32,
+        "context": {
+            "price": 2.5,
+            "n": 100.0,
+            "big": 123456789012345678901234567890,
+            "text": "Grüße",
+        },
+    }
+    assert exported(SENT, ("sid", "status"), "csv") == f"sid,status\nFN{'b' * 32},active\n"
+
+
+def test_a_body_only_json_reads_is_never_written_as_sent() -> None:
+    record = b'{"sid": null, "context": {"a": NaN}}'
+    with served(record) as client:
+        (page,) = client.engagements.pages(FLOW)
+    (engagement,) = page.engagements
+    assert engagement.sent_json() is None
+    line = render_rows(page.engagements, FIELDS, "jsonl", header=False)
+    assert line == json.dumps(engagement.to_dict(), ensure_ascii=False) + "\n"
+
+
+def test_a_record_built_by_hand_has_no_sent_json() -> None:
+    engagement = Engagement(sid="FN" + "c" * 32, status="ended", context={"a": 1})
+    assert engagement.sent_json() is None
+    assert json.loads(render_rows([engagement], FIELDS, "jsonl", header=False))["status"] == "ended"
+
+
+@pytest.mark.parametrize("text", [b'"\xff"', b'{"a": ["ok", "\xc3\x28"]}'])
+def test_context_text_that_is_not_utf8_is_refused_when_the_page_is_read(text: bytes) -> None:
+    body = b'{"engagements": [{"context": ' + text + b'}], "meta": {"next_page_url": null}}'
+    with pytest.raises(ValueError, match=r"utf-8|UTF-8|decode"):
+        Page.from_json(body)
+
+
+def test_context_text_in_utf8_is_read() -> None:
+    body = '{"engagements": [{"context": {"b": "Grüße, 世界"}}], "meta": {"next_page_url": null}}'
+    (engagement,) = Page.from_json(body.encode()).engagements
+    assert engagement.context == {"b": "Grüße, 世界"}
