@@ -31,7 +31,9 @@ CASES = re.compile(r"^\s*(\d+) generated\b", re.MULTILINE)
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: depth (``--max-examples``), the floor (``--min-cases``), reports."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--max-examples", type=int, default=5000, help="per phase (default 5000)")
+    parser.add_argument(
+        "--max-examples", type=int, default=5000, help="per operation and phase (default 5000)"
+    )
     parser.add_argument("--min-cases", type=int, default=5000, help="fail below (default 5000)")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "reports")
     return parser.parse_args(argv)
