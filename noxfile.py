@@ -59,7 +59,8 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def soak(session: nox.Session) -> None:
-    """Reliability suites at full size (>= 100 fault-injected exports, load, Ctrl-C); figures."""
+    """Reliability suites at full size (>= 100 fault-injected exports, load, Ctrl-C, the archive
+    under faults); figures."""
     session.install(".[mock,cli]", *group("test"))
     session.install("--force-reinstall", "--no-deps", ".")
     session.run(
@@ -72,6 +73,7 @@ def soak(session: nox.Session) -> None:
         "tests/test_reliability_client.py",
         "tests/test_reliability_input.py",
         "tests/test_cli_mishaps.py",
+        "tests/test_cli_archive.py",
         *session.posargs,
         env={"STUDIO_ENGAGEMENTS_SOAK": "1"},
     )

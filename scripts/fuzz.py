@@ -1,9 +1,10 @@
 """Fuzz the mock over real HTTP with the schemathesis CLI (`nox -s fuzz` runs this).
 
 Serves ``MockStudio`` on loopback, runs ``st run`` against it with every check and the phases
-examples, coverage and fuzzing, writes a JUnit report under ``reports/`` and prints how many test
-cases were sent, in how long. Exits non-zero on any finding, or if fewer than ``--min-cases``
-cases ran (default 5,000).
+examples, coverage and fuzzing on every operation of the spec, writes a JUnit report under
+``reports/`` and prints how many test cases were sent, in how long, and the requests per
+operation. Exits non-zero on any finding, or if fewer than ``--min-cases`` cases ran (default
+5,000).
 Settings shared with the pytest suite (seed, security parameters) are in ``schemathesis.toml``.
 """
 
@@ -30,7 +31,9 @@ CASES = re.compile(r"^\s*(\d+) generated\b", re.MULTILINE)
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: depth (``--max-examples``), the floor (``--min-cases``), reports."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--max-examples", type=int, default=5000, help="per phase (default 5000)")
+    parser.add_argument(
+        "--max-examples", type=int, default=5000, help="per operation and phase (default 5000)"
+    )
     parser.add_argument("--min-cases", type=int, default=5000, help="fail below (default 5000)")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "reports")
     return parser.parse_args(argv)
@@ -87,6 +90,8 @@ def main() -> int:
     kinds = Counter(f"{r.method} {r.user is not None}" for r in mock.requests)
     print(f"fuzz: {elapsed:.1f} s, {cases / max(elapsed, 1e-9):,.0f} cases/s")
     print(f"fuzz: requests by method and with credentials: {dict(sorted(kinds.items()))}")
+    operations = mock.requests().count_by_operation()
+    print(f"fuzz: requests by operation: {dict(sorted(operations.items(), key=str))}")
     print(f"fuzz: JUnit report {junit}")
     if process.returncode != 0:
         print(f"fuzz: schemathesis reported findings (exit {process.returncode})", file=sys.stderr)

@@ -5,12 +5,13 @@
 with a unified diff when the committed code differs (stray and missing files included).
 
 The package holds only what the overlays use: the models of the operations' success bodies,
-their shared types, each operation's path template and parameter list as Python literals
-(``_parameters.py``, so that the client builds requests and reads its input rules from the spec
-without parsing YAML at run time), and a ``py.typed`` marker. The generator is fed the spec cut
-down to those operations' parameters and success responses (and the schemas they reach), and
-its request functions and client are left out: every request goes through ``studio_engagements``
-and its safeguards (origin checks, bounds, retries).
+their shared types, each operation's path template, parameter list and list key as Python
+literals (``_parameters.py``: ``OPERATIONS``, keyed by operationId, so that the client builds
+requests and reads its input rules from the spec without parsing YAML at run time), and a
+``py.typed`` marker. The generator is fed the spec cut down to those operations' parameters and
+success responses (and the schemas they reach), and its request functions and client are left
+out: every request goes through ``studio_engagements`` and its safeguards (origin checks, bounds,
+retries).
 Every parameter must be one that ``ParameterRule`` can check in full: a schema keyword it does
 not implement stops generation, so that a spec change never silently weakens a check.
 """
@@ -43,8 +44,6 @@ TARGET = ROOT / "generated" / PACKAGE
 PINNED_TOOLS = ("openapi-python-client", "ruff")
 PARAMETERS_MODULE = "_parameters.py"
 RULES = ROOT / "overlays" / "studio_engagements" / "_rules.py"
-OPERATION_ID = "ListEngagement"  # the operation whose table _parameters.py holds
-OPERATION_IDS = (OPERATION_ID,)  # the operations the overlays call
 # What the generator writes that no overlay uses: its request functions and their client, which
 # would be a second way to call the API without the client's safeguards.
 UNUSED = ("api", "client.py", "errors.py")
@@ -69,37 +68,77 @@ def check_tool_versions() -> None:
             sys.exit(f"generate.py: {tool} {found} is installed, pyproject.toml pins {wanted}")
 
 
-def operation(spec: dict[str, Any], operation_id: str) -> tuple[str, str, dict[str, Any]]:
-    """The path, method and operation object of ``operation_id`` (exactly one)."""
-    ((path, method, found),) = [
-        (path, method, op)
+def operations(spec: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Every operation of the spec (the overlays call them all), by operationId, in spec order."""
+    return {
+        op["operationId"]: (path, method, op)
         for path, item in spec["paths"].items()
         for method, op in item.items()
-        if isinstance(op, dict) and op.get("operationId") == operation_id
-    ]
-    return path, method, found
+        if isinstance(op, dict) and "operationId" in op
+    }
 
 
-def parameter_table(found: dict[str, Any]) -> list[dict[str, Any]]:
+def resolve(spec: dict[str, Any], node: Any) -> Any:
+    """``node``, or what its local ``$ref`` (``#/components/...``) names, followed to the end."""
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = spec
+        for key in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target[key]
+        node = target
+    return node
+
+
+def parameter_table(spec: dict[str, Any], found: dict[str, Any]) -> list[dict[str, Any]]:
     """The operation's parameters, with the keys ParameterRule reads."""
     return [
         {key: param[key] for key in ("name", "in", "required", "schema") if key in param}
-        for param in found["parameters"]
+        for param in (resolve(spec, p) for p in found.get("parameters", []))
     ]
 
 
+def list_key(spec: dict[str, Any], found: dict[str, Any]) -> str | None:
+    """The array property a page of the operation's 200 body requires (None: not a list)."""
+    body = resolve(spec, success(spec, found)["content"]["application/json"]["schema"])
+    arrays = [
+        name
+        for name in body.get("required", [])
+        if resolve(spec, body["properties"][name]).get("type") == "array"
+    ]
+    return arrays[0] if len(arrays) == 1 else None
+
+
+def success(spec: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    """The operation's 200 response object, its ``$ref`` followed."""
+    response: dict[str, Any] = resolve(spec, found["responses"]["200"])
+    return response
+
+
 def parameters_module(spec: dict[str, Any]) -> str:
-    """Python source holding the operation's path and parameters, as in the spec."""
-    path, _, found = operation(spec, OPERATION_ID)
-    parameters = parameter_table(found)
-    check_rules(parameters)
+    """Python source holding each operation's path, parameters and list key, as in the spec."""
+    table: dict[str, dict[str, Any]] = {}
+    for operation_id, (path, _, found) in operations(spec).items():
+        parameters = parameter_table(spec, found)
+        check_rules(parameters)
+        table[operation_id] = {
+            "path": path,
+            "parameters": parameters,
+            "list_key": list_key(spec, found),
+        }
     return (
-        f'"""The {OPERATION_ID} path and parameters, copied from the OpenAPI document by'
+        '"""Each operation\'s path and parameters, copied from the OpenAPI document by'
         ' scripts/generate.py."""\n\n'
-        "from typing import Any\n\n"
-        f"PATH = {path!r}\n"
-        '"""The path template; each {Name} is the path parameter of that name."""\n\n'
-        f"PARAMETERS: list[dict[str, Any]] = {parameters!r}\n"
+        "from typing import Any, TypedDict\n\n\n"
+        "class Operation(TypedDict):\n"
+        '    """One operation of the spec."""\n\n'
+        "    path: str\n"
+        '    """The path template; each {Name} is the path parameter of that name."""\n'
+        "    parameters: list[dict[str, Any]]\n"
+        '    """The parameters in the spec\'s order (name, in, required, schema)."""\n'
+        "    list_key: str | None\n"
+        '    """The array a page of a list operation holds its records in; None for a fetch."""\n'
+        "\n\n"
+        f"OPERATIONS: dict[str, Operation] = {table!r}\n"
+        '"""Every operation, keyed by operationId."""\n'
     )
 
 
@@ -110,10 +149,9 @@ def used_spec(spec: dict[str, Any]) -> dict[str, Any]:
     a body the client never reads through a model (error bodies are read by hand, tolerantly).
     """
     paths: dict[str, Any] = {}
-    for operation_id in OPERATION_IDS:
-        path, method, found = operation(spec, operation_id)
+    for path, method, found in operations(spec).values():
         kept = {key: value for key, value in found.items() if key != "responses"}
-        kept["responses"] = {"200": found["responses"]["200"]}
+        kept["responses"] = {"200": success(spec, found)}
         paths.setdefault(path, {})[method] = kept
     schemas = spec["components"]["schemas"]
     reached = reachable(paths, schemas)

@@ -20,6 +20,7 @@ from studio_engagements.testing import MockStudio
 
 from .processes import CLI as CLI
 from .processes import ctrl_c_works as ctrl_c_works
+from .processes import file_size_limit as file_size_limit
 from .processes import interrupted as interrupted
 from .processes import jsonl as jsonl
 from .processes import mock_env as mock_env

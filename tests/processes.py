@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import pty
+import resource
 import select
 import signal
 import socketserver
@@ -109,6 +110,16 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
+def file_size_limit(size: int) -> Callable[[], None]:
+    """A ``preexec_fn``: in the child, writes past ``size`` bytes fail (EFBIG), as when full."""
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
 @contextlib.contextmanager
 def serve_rewritten(
     mock: MockStudio, rewrite: Callable[[str, dict[str, Any]], None]
@@ -161,9 +172,11 @@ def on_a_terminal(command: list[str], env: dict[str, str]) -> tuple[int, bytes, 
 
 
 def interrupted(
-    command: list[str], env: dict[str, str], mock: MockStudio, *, requests: int, pause: float = 0
-) -> tuple[int, str]:
-    """Run ``command``; Ctrl-C it ``pause`` s after ``mock`` has seen ``requests`` more requests.
+    command: list[str], env: dict[str, str], mock: MockStudio, *, requests: int,
+    pause: float = 0, stop: signal.Signals = signal.SIGINT,
+) -> tuple[int, str]:  # fmt: skip
+    """Run ``command``; Ctrl-C it (or send ``stop``) ``pause`` s after ``mock`` has seen
+    ``requests`` more requests.
 
     Returns the exit code and stderr.
     """
@@ -178,6 +191,6 @@ def interrupted(
             break
         time.sleep(0.005)
     time.sleep(pause)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
     return process.returncode, stderr

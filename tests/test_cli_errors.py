@@ -88,7 +88,7 @@ def test_table_format_errors_are_one_line(mock: MockStudio, server: str) -> None
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["mock"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["list"], ["archive"], ["mock"], ["demo"]])
 def test_help_has_examples(command: list[str]) -> None:
     result = subprocess.run([*CLI, *command, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0

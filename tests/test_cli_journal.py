@@ -7,8 +7,6 @@ exactly the served engagements, or with a refusal that touched nothing; never a 
 from __future__ import annotations
 
 import json
-import resource
-import signal
 import socket
 import subprocess
 from collections.abc import Callable
@@ -19,7 +17,15 @@ import pytest
 
 from studio_engagements.testing import Fault, MockStudio
 
-from .helpers import CLI, interrupted, jsonl, mock_env, run_cli, serve_rewritten
+from .helpers import (
+    CLI,
+    file_size_limit,
+    interrupted,
+    jsonl,
+    mock_env,
+    run_cli,
+    serve_rewritten,
+)
 
 FLOW = "FW" + "e" * 32
 UNSERVED = "FW" + "d" * 32
@@ -82,12 +88,6 @@ def closed_port() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
-def small_files() -> None:
-    """In the child: writes past 1,000 bytes fail (EFBIG), as on a full disk."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
-
-
 def test_failures_before_the_first_page_never_block_the_same_command(
     mock: MockStudio, server: str, tmp_path: Path
 ) -> None:
@@ -99,7 +99,7 @@ def test_failures_before_the_first_page_never_block_the_same_command(
             ({**with_base(mock, server), "TWILIO_AUTH_TOKEN": "wrong"}, [], 3, None),
             (with_base(mock, elsewhere), [], 3, None),  # 404: that server has no such flow
             (with_base(mock, server), ["--max-response-bytes", "1024"], 3, None),
-            (with_base(mock, server), [], 1, small_files),  # a full disk on page 1
+            (with_base(mock, server), [], 1, file_size_limit(1000)),  # a full disk on page 1
         ]
         for env, extra, code, preexec in first_page_failures:
             failed = run_cli(*command(out, *extra), env=env, preexec_fn=preexec)

@@ -32,7 +32,7 @@ from .reliability import from_schema, response_schema
 URL = f"{BASE}/v1/Flows/{FLOW}/Engagements?PageSize=50&Page=0"
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 RECORD: dict[str, Any] = SCHEMAS["Engagement"]["example"]
-META_SCHEMA = SCHEMAS["ListEngagementResponseMeta"]
+META_SCHEMA = SCHEMAS["PageMeta"]
 OPTIONAL_META = sorted(set(META_SCHEMA["properties"]) - set(META_SCHEMA["required"]))
 FIELDS = sorted(SCHEMAS["Engagement"]["properties"])
 SETTINGS = hypothesis.settings(

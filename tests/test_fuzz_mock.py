@@ -25,8 +25,9 @@ from .helpers import ROOT, SPEC_PATH
 
 pytest_plugins = ["pytester"]
 
-# Per phase: bounded so that the default run stays well under a minute (nox -s fuzz goes further).
-MAX_EXAMPLES = 400
+# Per operation and phase: bounded so that the default run stays under a minute for the seven
+# operations (nox -s fuzz goes further).
+MAX_EXAMPLES = 100
 
 
 def load_schema(mock: MockStudio) -> Any:
@@ -40,6 +41,7 @@ def load_schema(mock: MockStudio) -> Any:
 
 MOCK = MockStudio(seed=0)
 schema = load_schema(MOCK)
+OPERATIONS = [item["get"]["operationId"] for item in schema.raw_schema["paths"].values()]
 RERUN = "from tests.test_fuzz_mock import test_mock_passes_every_check  # noqa: F401\n"
 
 
@@ -58,7 +60,8 @@ def rerun(pytester: pytest.Pytester) -> pytest.HookRecorder:
 
 
 REACHED = """
-from tests.test_fuzz_mock import MOCK, test_mock_passes_every_check  # noqa: F401
+from tests.test_fuzz_mock import MOCK, OPERATIONS, schema
+from tests.test_fuzz_mock import test_mock_passes_every_check  # noqa: F401
 
 
 def test_then_the_requests_reached_real_pages_with_and_without_credentials():
@@ -66,6 +69,16 @@ def test_then_the_requests_reached_real_pages_with_and_without_credentials():
     assert any(r.path.endswith(f"{example_flow}/Engagements") for r in MOCK.requests)
     assert {r.user for r in MOCK.requests} >= {MOCK.account_sid, None}
     assert {r.method for r in MOCK.requests} > {"GET"}
+    # Every operation, with credentials, on the spec's example SIDs: records the mock serves.
+    parameters = schema.raw_schema["components"]["parameters"]
+    examples = {p["example"] for p in parameters.values() if p["in"] == "path"}
+    reached = {
+        r.operation
+        for r in MOCK.requests
+        if r.user == MOCK.account_sid
+        and set(r.path.split("/")[3::2]) <= examples  # /v1/Flows/{FlowSid}/Engagements/...
+    }
+    assert reached >= set(OPERATIONS)
 """
 
 
@@ -77,7 +90,7 @@ def test_the_suite_reaches_real_pages_with_and_without_credentials(
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     pytester.makepyfile(test_reached=REACHED)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "-p", "no:randomly")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=len(OPERATIONS) + 1)
 
 
 def _skip_auth(self: _endpoint.Endpoint, request: _exchange.Request) -> None:
@@ -117,9 +130,10 @@ def test_fuzz_suite_can_fail(
 ) -> None:
     monkeypatch.setattr(target, *replacement)
     recorder = rerun(pytester)
-    recorder.assertoutcome(failed=1)
-    (failure,) = recorder.getfailures()
-    assert expected in str(failure.longrepr)
+    failures = recorder.getfailures()
+    assert failures
+    for failure in failures:
+        assert expected in str(failure.longrepr)
 
 
 def _answer(code: int, message: str) -> Any:

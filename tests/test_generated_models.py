@@ -51,7 +51,7 @@ def test_the_public_models_are_the_generated_classes() -> None:
     assert studio_engagements.Engagement is models.Engagement
     assert studio_engagements.EngagementStatus is models.EngagementStatus
     assert studio_engagements.Page is models.ListEngagementResponse
-    assert studio_engagements.PageMeta is models.ListEngagementResponseMeta
+    assert studio_engagements.PageMeta is models.PageMeta
 
 
 @pytest.mark.parametrize("module", ["api", "client", "errors", "models.twilio_error"])
@@ -69,9 +69,16 @@ def test_the_generated_package_exports_nothing_but_its_modules() -> None:
     assert public <= {"models", "types"}
     assert set(models.__all__) == {
         "Engagement",
-        "EngagementLinks",
+        "EngagementContext",
         "EngagementStatus",
+        "Flow",
+        "FlowStatus",
+        "Links",
         "ListEngagementResponse",
-        "ListEngagementResponseMeta",
+        "ListFlowResponse",
+        "ListStepResponse",
+        "PageMeta",
+        "Step",
+        "StepContext",
     }
     assert not {"UNSET", "Unset", "File", "Response"} & set(types.__all__)

@@ -47,7 +47,7 @@ def test_changed_pattern_is_drift(repo: Path) -> None:
     result = check(repo)
     assert result.returncode == 1
     assert "generated/studio_engagements_api/_parameters.py" in result.stdout
-    assert '+            "pattern": "^FX[0-9a-fA-F]{32}$",' in result.stdout
+    assert '+                    "pattern": "^FX[0-9a-fA-F]{32}$",' in result.stdout
 
 
 def test_stray_and_missing_files_are_drift(repo: Path) -> None:
@@ -84,9 +84,9 @@ def test_a_parameter_keyword_no_rule_checks_stops_generation(
 ) -> None:
     spec = repo / "openapi" / "studio_v1_engagements.yaml"
     text = spec.read_text()
-    anchor = "            minimum: 1\n            maximum: 1000\n"
+    anchor = "        minimum: 1\n        maximum: 1000\n"
     assert anchor in text
-    spec.write_text(text.replace(anchor, f"{anchor}            {keyword}: {value}\n", 1))
+    spec.write_text(text.replace(anchor, f"{anchor}        {keyword}: {value}\n", 1))
     result = check(repo)
     assert result.returncode == 1
     assert f"parameter PageSize: schema keyword(s) {keyword} are not implemented" in result.stderr
@@ -95,7 +95,7 @@ def test_a_parameter_keyword_no_rule_checks_stops_generation(
 def test_a_nullable_parameter_type_stops_generation(repo: Path) -> None:
     spec = repo / "openapi" / "studio_v1_engagements.yaml"
     text = spec.read_text()
-    anchor = "          schema:\n            type: string\n          example: PT0"
+    anchor = "      schema:\n        type: string\n      example: PT0"
     assert anchor in text
     spec.write_text(
         text.replace(anchor, anchor.replace("type: string", "type: [string, 'null']"), 1)

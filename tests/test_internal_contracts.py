@@ -5,15 +5,16 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 import pytest
 
 from studio_engagements import ResponseTooLargeError, StudioClient, _bounded
 from studio_engagements._config import Limits, Settings
-from studio_engagements._request import ARGUMENTS, argument_name
-from studio_engagements._resources import AsyncEngagements, Engagements
-from studio_engagements_api._parameters import PARAMETERS
+from studio_engagements._request import argument_name, operation_url
+from studio_engagements._resources import AsyncEngagements, AsyncSteps, Engagements, Steps
+from studio_engagements_api._parameters import OPERATIONS
 
 from .helpers import BASE, FLOW, SID, TOKEN, answer, page_body, transport_driver
 
@@ -26,24 +27,59 @@ def test_settings_are_resolved_from_keywords_only() -> None:
 
 
 def test_argument_names_are_the_spec_parameters_in_snake_case() -> None:
-    assert list(ARGUMENTS) == [parameter["name"] for parameter in PARAMETERS]
     assert argument_name("FlowSid") == "flow_sid"
+    assert argument_name("EngagementSid") == "engagement_sid"
     assert argument_name("PageToken") == "page_token"
-    # Every one of them is an argument of page(): the client's names are the spec's.
-    assert set(ARGUMENTS.values()) <= set(inspect.signature(Engagements.page).parameters)
+    # Every query parameter of every list is a keyword of page(): the client's names are the spec's.
+    for operation in OPERATIONS.values():
+        for parameter in operation["parameters"]:
+            if parameter["in"] == "query":
+                assert argument_name(parameter["name"]) in inspect.signature(Steps.page).parameters
 
 
-@pytest.mark.parametrize("resource", [Engagements, AsyncEngagements])
-def test_engagements_get_what_they_need_passed_in(resource: type[Engagements]) -> None:
-    asked: list[httpx.URL] = []
+def test_operation_urls_follow_the_spec_paths_in_order() -> None:
+    step = "FT" + "2" * 32
+    url = operation_url(
+        httpx.URL(BASE + "/prefix"),
+        "FetchStepContext",
+        {"flow_sid": FLOW, "engagement_sid": "FN" + "1" * 32, "step_sid": step},
+    )
+    assert url.path == f"/prefix/v1/Flows/{FLOW}/Engagements/FN{'1' * 32}/Steps/{step}/Context"
 
-    def get(url: httpx.URL) -> str:
-        asked.append(url)
-        return "page"
 
-    engagements = resource(get, httpx.URL(BASE))  # type: ignore[arg-type]
-    assert engagements.page(FLOW, page_size=5) == "page"
-    assert asked == [httpx.URL(f"{BASE}/v1/Flows/{FLOW}/Engagements?PageSize=5")]
+@pytest.mark.parametrize(
+    ("resource", "call", "model", "path"),
+    [
+        (Engagements, lambda r: r.page(FLOW, page_size=5), "Page", "/Engagements?PageSize=5"),
+        (
+            AsyncEngagements,
+            lambda r: r.fetch(FLOW, "FN" + "0" * 32),
+            "Engagement",
+            "/Engagements/FN",
+        ),
+        (
+            Steps,
+            lambda r: r.context(FLOW, "FN" + "0" * 32, "FT" + "0" * 32),
+            "StepContext",
+            "/Context",
+        ),
+        (AsyncSteps, lambda r: r.page(FLOW, "FN" + "0" * 32), "StepPage", "/Steps"),
+    ],
+)
+def test_resources_get_what_they_need_passed_in(
+    resource: type[Engagements], call: Any, model: str, path: str
+) -> None:
+    asked: list[tuple[httpx.URL, str]] = []
+
+    def get(url: httpx.URL, name: str) -> str:
+        asked.append((url, name))
+        return "answer"
+
+    assert call(resource(get, httpx.URL(BASE))) == "answer"
+    ((url, name),) = asked
+    assert name == model
+    assert str(url).startswith(f"{BASE}/v1/Flows/{FLOW}/Engagements")
+    assert path in str(url)
 
 
 def test_every_response_is_read_within_the_clients_typed_limits() -> None:

@@ -115,9 +115,9 @@ def test_account_and_api_key_credentials_are_accepted(mock: MockStudio) -> None:
 def test_unknown_flow_and_unknown_path_are_404(mock: MockStudio, spec: dict[str, Any]) -> None:
     with client(mock) as http:
         flow = assert_twilio_error(http.get(f"/v1/Flows/{OTHER}/Engagements"), 404, 20404, spec)
-        path = assert_twilio_error(http.get("/v1/Flows"), 404, 20404, spec)
+        path = assert_twilio_error(http.get("/v1/Flowz"), 404, 20404, spec)
     assert OTHER in flow["message"]
-    assert "/v1/Flows" in path["message"]
+    assert "/v1/Flowz" in path["message"]
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
@@ -148,8 +148,7 @@ def test_ok_responses_carry_the_specs_headers(mock: MockStudio, spec: dict[str, 
 
 def modified_spec(tmp_path: Path, edit: Any) -> Path:
     document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    parameters = document["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]["parameters"]
-    edit({p["name"]: p["schema"] for p in parameters})
+    edit({p["name"]: p["schema"] for p in document["components"]["parameters"].values()})
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     return path

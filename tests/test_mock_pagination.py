@@ -71,7 +71,7 @@ def test_meta_urls_are_on_the_requests_own_origin() -> None:
 
 
 def test_default_page_size_and_maximum_come_from_the_spec(spec: dict[str, Any]) -> None:
-    schema = spec["paths"]["/v1/Flows/{FlowSid}/Engagements"]["get"]["parameters"][1]["schema"]
+    schema = spec["components"]["parameters"]["PageSize"]["schema"]
     mock = MockStudio({FLOW: schema["maximum"] + 5}, seed=0)
     with client(mock) as http:
         first = http.get(PATH).json()

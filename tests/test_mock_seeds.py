@@ -61,8 +61,8 @@ def test_a_million_engagement_flow_is_served_without_materialising_it() -> None:
     assert len(body["engagements"]) == 1000
     assert body["meta"]["next_page_url"] is None
     # Records are a pure function of (seed, flow, index): the last one equals a fresh mock's.
-    fresh = MockStudio({FLOW: 1}, seed=0)
-    assert body["engagements"][-1] == fresh._endpoint.engagement(FLOW, 999_999)
+    fresh = MockStudio({FLOW: 1}, seed=0)._endpoint.family
+    assert body["engagements"][-1] == fresh.records(1, (FLOW,), 999_999, 1_000_000)[0]
 
 
 def test_credentials_are_well_formed_and_not_in_repr() -> None:

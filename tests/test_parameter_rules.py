@@ -64,9 +64,9 @@ def test_the_mock_refuses_a_spec_whose_parameter_it_could_not_check(tmp_path: Pa
     from studio_engagements.testing import MockStudio
 
     text = SPEC_PATH.read_text(encoding="utf-8")
-    anchor = "            minimum: 1\n            maximum: 1000\n"
+    anchor = "        minimum: 1\n        maximum: 1000\n"
     assert anchor in text
     spec = tmp_path / "spec.yaml"
-    spec.write_text(text.replace(anchor, anchor + "            multipleOf: 10\n", 1))
+    spec.write_text(text.replace(anchor, anchor + "        multipleOf: 10\n", 1))
     with pytest.raises(UnsupportedRuleError, match="multipleOf"):
         MockStudio(spec_path=spec)

@@ -219,14 +219,14 @@ def test_swallowed_errors_turn_the_exhaustion_check_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str, expected: list[Any]
 ) -> None:
     """A client that ends the stream quietly on an error returns a partial list: caught."""
-    original = Engagements._pages
+    original = Engagements._walk
 
-    def quiet(self: Engagements, walk: Any) -> Iterator[Any]:
+    def quiet(self: Engagements, walk: Any, model: str) -> Iterator[Any]:
         try:
-            yield from original(self, walk)
+            yield from original(self, walk, model)
         except StudioError:
             return
 
-    monkeypatch.setattr(Engagements, "_pages", quiet)
+    monkeypatch.setattr(Engagements, "_walk", quiet)
     with instant_sleeps(), pytest.raises(AssertionError, match="engagements, not"):
         check_exhausted("sync", mock, server, expected, seed=100)

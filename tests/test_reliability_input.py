@@ -264,7 +264,7 @@ def test_cli_subprocess_exits_2_with_one_line_and_sends_nothing(
 def test_without_input_checks_the_nothing_sent_check_goes_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str
 ) -> None:
-    monkeypatch.setattr(_request, "check", lambda parameter, api_name, value: None)
+    monkeypatch.setattr(_request, "check", lambda parameter, api_name, value, *operation: None)
     with (
         StudioClient(mock.account_sid, mock.auth_token, base_url=server) as client,
         pytest.raises((AssertionError, pytest.fail.Exception, StudioError)),
@@ -276,6 +276,6 @@ def test_without_input_checks_the_nothing_sent_check_goes_red(
 def test_without_input_checks_the_cli_check_goes_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str
 ) -> None:
-    monkeypatch.setattr(_request, "check", lambda parameter, api_name, value: None)
+    monkeypatch.setattr(_request, "check", lambda parameter, api_name, value, *operation: None)
     with pytest.raises(AssertionError):
         check_cli_refuses(mock, server, ["FW" + "zz" * 16])

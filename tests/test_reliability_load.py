@@ -203,10 +203,10 @@ def test_a_serialised_client_turns_the_concurrency_check_red(
     lock: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
     original = AsyncStudioClient._get
 
-    async def one_at_a_time(self: AsyncStudioClient, url: Any) -> Any:
+    async def one_at_a_time(self: AsyncStudioClient, url: Any, model: str = "Page") -> Any:
         gate = lock.setdefault(asyncio.get_running_loop(), asyncio.Lock())
         async with gate:
-            return await original(self, url)
+            return await original(self, url, model)
 
     monkeypatch.setattr(AsyncStudioClient, "_get", one_at_a_time)
     with pytest.raises(AssertionError, match="concurrent"):
@@ -218,8 +218,8 @@ def test_a_dropped_record_turns_the_exactness_check_red(
 ) -> None:
     original = _retry.read_page
 
-    def lossy(response: Any) -> Any:
-        page = original(response)
+    def lossy(response: Any, model: str = "Page") -> Any:
+        page = original(response, model)
         return type(page)(page.engagements[1:], page.meta)
 
     monkeypatch.setattr(_retry, "read_page", lossy)

@@ -70,7 +70,7 @@ _JSON_TYPES = {"integer": (int,), "string": (str,)}
 META_TYPES: dict[str, tuple[type, ...]] = {
     name: _JSON_TYPES[schema["type"] if isinstance(schema["type"], str) else schema["type"][0]]
     + ((type(None),) if "null" in schema["type"] else ())
-    for name, schema in SCHEMAS["ListEngagementResponseMeta"]["properties"].items()
+    for name, schema in SCHEMAS["PageMeta"]["properties"].items()
 }
 
 

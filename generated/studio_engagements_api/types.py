@@ -307,11 +307,8 @@ def _codec(cls: type) -> _Codec | None:
         pass
     try:
         codec: _Codec | None = _Codec(cls)
-    except (
-        TypeError,
-        NameError,
-        RecursionError,
-    ):  # e.g. a renamed field, models in a cycle
+    # e.g. a renamed field (``type`` is ``type_``), here or in a nested model; models in a cycle
+    except (TypeError, KeyError, NameError, RecursionError):
         codec = None
     _CODECS[cls] = codec
     return codec

@@ -6,6 +6,7 @@
 ...         print(engagement.sid, engagement.status)
 """
 
+# ruff: noqa: F405 (the models in __all__ come from a star import, for type checkers)
 from typing import TYPE_CHECKING
 
 from ._client import AsyncStudioClient, StudioClient
@@ -28,7 +29,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._models import Engagement, EngagementStatus, Page, PageMeta
+    # The models of __all__, for type checkers; at run time __getattr__ imports them.
+    from ._models import *  # noqa: F403
 
 __all__ = [
     "ApiError",
@@ -36,7 +38,11 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "Engagement",
+    "EngagementContext",
     "EngagementStatus",
+    "Flow",
+    "FlowPage",
+    "FlowStatus",
     "InvalidParameterError",
     "NotFoundError",
     "Page",
@@ -45,6 +51,9 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerError",
+    "Step",
+    "StepContext",
+    "StepPage",
     "StudioClient",
     "StudioError",
     "TransportError",
@@ -53,13 +62,13 @@ __all__ = [
     "UntrustedURLError",
     "__version__",
 ]
-_MODELS = frozenset({"Engagement", "EngagementStatus", "Page", "PageMeta"})
 
 
 def __getattr__(name: str) -> object:
     # The generated models are imported on first use: `import studio_engagements` stays close
     # to `import httpx`, and a program's first page imports them anyway.
-    if name in _MODELS:
+    # Every name of __all__ not defined above is a model.
+    if name in __all__:
         from . import _models
 
         value = getattr(_models, name)

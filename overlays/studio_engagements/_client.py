@@ -12,7 +12,7 @@ import os
 import time
 import warnings
 from types import TracebackType
-from typing import TYPE_CHECKING, ClassVar, Generic, Self, TypeVar, cast
+from typing import ClassVar, Generic, Self, TypeVar, cast
 
 import httpx
 
@@ -25,11 +25,8 @@ from ._config import (
     Settings,
 )
 from ._request import build_request
-from ._resources import AsyncEngagements, Engagements
+from ._resources import AsyncEngagements, AsyncFlows, AsyncSteps, Engagements, Flows, Steps
 from ._retry import Attempts
-
-if TYPE_CHECKING:
-    from ._models import Page
 
 __all__ = ["AsyncStudioClient", "StudioClient"]
 
@@ -130,7 +127,7 @@ class _ClientBase(Generic[HttpT]):
         """The largest response body read; a larger page raises ResponseTooLargeError."""
         return self._settings.max_response_bytes
 
-    def _attempts(self, url: httpx.URL) -> Attempts:
+    def _attempts(self, url: httpx.URL, model: str) -> Attempts:
         """Start a GET of ``url``: warn once, build the request."""
         if not self._warned:
             self._warned = True
@@ -138,7 +135,7 @@ class _ClientBase(Generic[HttpT]):
         request = build_request(
             self._http, url, authorization=self._settings.authorization, timeout=self.timeout
         )
-        return Attempts(request, self.max_retries)
+        return Attempts(request, self.max_retries, model)
 
     def __repr__(self) -> str:
         user = self._settings.credentials.account_sid or self._settings.credentials.username
@@ -149,15 +146,20 @@ class StudioClient(_ClientBase[httpx.Client]):
     """A client for Studio's List Engagements endpoint; a context manager, or close() it."""
 
     _http_type = httpx.Client
+    flows: Flows
     engagements: Engagements
+    steps: Steps
 
     def _wire(self, settings: Settings, http_client: httpx.Client | None) -> None:
         super()._wire(settings, http_client)
+        self.flows = Flows(self._get, settings.base_url)
         self.engagements = Engagements(self._get, settings.base_url)
+        self.steps = Steps(self._get, settings.base_url)
 
-    def _get(self, url: httpx.URL) -> Page:
-        """GET one page, retrying what may be retried; raise the typed error otherwise."""
-        attempts = self._attempts(url)
+    def _get(self, url: httpx.URL, model: str = "Page") -> object:
+        """GET one page (or record: the ``_models`` class ``model``), retrying what may be
+        retried; raise the typed error otherwise."""
+        attempts = self._attempts(url, model)
         while isinstance(result := attempts.outcome(*self._send(attempts.request)), float):
             self._sleep(result)
         return result
@@ -192,15 +194,20 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
     """The asyncio twin of :class:`StudioClient`: same names; awaitables and async iterators."""
 
     _http_type = httpx.AsyncClient
+    flows: AsyncFlows
     engagements: AsyncEngagements
+    steps: AsyncSteps
 
     def _wire(self, settings: Settings, http_client: httpx.AsyncClient | None) -> None:
         super()._wire(settings, http_client)
+        self.flows = AsyncFlows(self._get, settings.base_url)
         self.engagements = AsyncEngagements(self._get, settings.base_url)
+        self.steps = AsyncSteps(self._get, settings.base_url)
 
-    async def _get(self, url: httpx.URL) -> Page:
-        """GET one page, retrying what may be retried; raise the typed error otherwise."""
-        attempts = self._attempts(url)
+    async def _get(self, url: httpx.URL, model: str = "Page") -> object:
+        """GET one page (or record: the ``_models`` class ``model``), retrying what may be
+        retried; raise the typed error otherwise."""
+        attempts = self._attempts(url, model)
         while isinstance(result := attempts.outcome(*await self._send(attempts.request)), float):
             await self._sleep(result)
         return result

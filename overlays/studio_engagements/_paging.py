@@ -7,15 +7,32 @@ Both clients' ``pages``/``stream`` and the CLI's export drive a :class:`Walk` an
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import httpx
 
-from ._request import packaged_rules, trusted_url
+from ._request import LIST_ENGAGEMENT, packaged_rules, trusted_url
 from .errors import InvalidParameterError, UnexpectedResponseError
 
 if TYPE_CHECKING:
-    from ._models import Engagement, Page
+    from ._models import PageMeta
+
+
+class AnyPage(Protocol):
+    """A page of any list: its records under the list's key, and ``meta``."""
+
+    @property
+    def meta(self) -> PageMeta: ...
+
+
+# The key of the records in an engagements page (the CLI's export walks those).
+ENGAGEMENTS = "engagements"
+
+
+def records(page: AnyPage, key: str) -> list[Any]:
+    """The records of ``page``, under its list's ``key`` (``flows``, ``engagements``, ``steps``)."""
+    found: list[Any] = getattr(page, key)
+    return found
 
 
 def check_limit(limit: object) -> None:
@@ -24,18 +41,20 @@ def check_limit(limit: object) -> None:
         raise InvalidParameterError("limit", limit, "None or an integer >= 1")
 
 
-def max_page_size() -> int:
-    """The largest PageSize the spec allows."""
-    maximum = packaged_rules()["PageSize"].maximum
+def max_page_size(operation_id: str = LIST_ENGAGEMENT) -> int:
+    """The largest PageSize the spec allows the list operation."""
+    maximum = packaged_rules(operation_id)["PageSize"].maximum
     assert maximum is not None, "the spec gives PageSize a maximum"
     return maximum
 
 
-def stream_page_size(page_size: int | None, limit: int | None) -> int:
+def stream_page_size(
+    page_size: int | None, limit: int | None, operation_id: str = LIST_ENGAGEMENT
+) -> int:
     """The page size a stream asks for: the caller's, else the largest that does not overshoot."""
     if page_size is not None:
         return page_size
-    largest = max_page_size()
+    largest = max_page_size(operation_id)
     return largest if limit is None else min(limit, largest)
 
 
@@ -60,14 +79,15 @@ class Walk:
     same parent), be a page not read before, and empty pages may not point onward forever.
     """
 
-    def __init__(self, first: httpx.URL, base_url: httpx.URL) -> None:
+    def __init__(self, first: httpx.URL, base_url: httpx.URL, key: str = ENGAGEMENTS) -> None:
         self.next: httpx.URL | None = first
+        self._key = key
         self._base_url = base_url
         self._list_path = first.path
         self._seen = {page_key(first)}
         self._empty = 0
 
-    def follow(self, page: Page) -> None:
+    def follow(self, page: AnyPage) -> None:
         """Move past ``page`` (the one at ``next``): to its checked next_page_url, or to the end.
 
         UnexpectedResponseError if the next_page_url names another list, points back to a page
@@ -82,7 +102,7 @@ class Walk:
             self.next = None
             return
         url = trusted_url(raw, self._base_url)
-        self._empty = 0 if page.engagements else self._empty + 1
+        self._empty = 0 if records(page, self._key) else self._empty + 1
         if url.path != self._list_path:
             self._refuse(page, f"next_page_url {raw!r} is a page of another list ({url.path})")
         if page_key(url) in self._seen:
@@ -92,7 +112,7 @@ class Walk:
         self._seen.add(page_key(url))
         self.next = url
 
-    def _refuse(self, page: Page, reason: str) -> NoReturn:
+    def _refuse(self, page: AnyPage, reason: str) -> NoReturn:
         raise UnexpectedResponseError(
             f"{reason}; the walk of {self._list_path} stops there",
             status=200,
@@ -101,21 +121,22 @@ class Walk:
 
 
 class Limit:
-    """How many engagements a walk still owes: None for all of them."""
+    """How many records (engagements by default) a walk still owes: None for all of them."""
 
-    def __init__(self, limit: int | None) -> None:
+    def __init__(self, limit: int | None, key: str = ENGAGEMENTS) -> None:
         check_limit(limit)
         self.remaining = limit
+        self._key = key
 
     @property
     def done(self) -> bool:
-        """Whether every engagement owed has been taken."""
+        """Whether every record owed has been taken."""
         return self.remaining == 0
 
-    def take(self, page: Page) -> list[Engagement]:
-        """The engagements of ``page`` still owed (all, or the first ``remaining``)."""
+    def take(self, page: AnyPage) -> list[Any]:
+        """The records of ``page`` still owed (all, or the first ``remaining``)."""
         if self.remaining is None:
-            return page.engagements
-        batch = page.engagements[: self.remaining]
+            return records(page, self._key)
+        batch = records(page, self._key)[: self.remaining]
         self.remaining -= len(batch)
         return batch

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import platform
 import re
+from collections.abc import Mapping
 from urllib.parse import quote
 
 import httpx
 from httpx import __version__ as httpx_version
 
-from studio_engagements_api._parameters import PARAMETERS, PATH
+from studio_engagements_api._parameters import OPERATIONS
 
 from ._body import ACCEPT_ENCODING
 from ._config import _DNS_LABEL, origin
@@ -32,48 +33,84 @@ def argument_name(api_name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", api_name).lower()
 
 
-# The client's argument name for each of the spec's parameters (``FlowSid``: ``flow_sid``).
-ARGUMENTS = {parameter["name"]: argument_name(parameter["name"]) for parameter in PARAMETERS}
+# The operation whose rules ``check`` and ``packaged_rules`` read when none is named.
+LIST_ENGAGEMENT = "ListEngagement"
 
 
 @functools.cache
-def packaged_rules() -> dict[str, ParameterRule]:
-    """The rules of the spec the client was generated from (no YAML parsing)."""
-    return rules_from_parameters(PARAMETERS)
+def packaged_rules(operation_id: str = LIST_ENGAGEMENT) -> dict[str, ParameterRule]:
+    """The rules of one operation of the spec the client was generated from (no YAML parsing)."""
+    return rules_from_parameters(OPERATIONS[operation_id]["parameters"])
 
 
-def check(parameter: str, api_name: str, value: object) -> None:
+def check(
+    parameter: str, api_name: str, value: object, operation_id: str = LIST_ENGAGEMENT
+) -> None:
     """Raise InvalidParameterError unless ``value`` satisfies the spec's rule for ``api_name``."""
-    rule = packaged_rules()[api_name]
+    rule = packaged_rules(operation_id)[api_name]
     if not rule.allows(value):
         raise InvalidParameterError(
             parameter, value, f"{rule.describe()} ({api_name} in the OpenAPI document)"
         )
 
 
-def page_url(
+def operation_url(
     base_url: httpx.URL,
-    flow_sid: object,
-    *,
-    page_size: int | None,
-    page: int | None = None,
-    page_token: str | None = None,
+    operation_id: str,
+    path_arguments: Mapping[str, object],
+    **query: object,
 ) -> httpx.URL:
-    """Check the arguments, then build the URL of a first (or chosen) page from the spec's path."""
-    given = {"flow_sid": flow_sid, "page_size": page_size, "page": page, "page_token": page_token}
-    values = {name: given[argument] for name, argument in ARGUMENTS.items()}
-    rules = packaged_rules()
-    for name, value in values.items():
-        if value is not None or rules[name].required:
-            check(ARGUMENTS[name], name, value)
-    path = _PATH_PARAMETER.sub(lambda match: quote(str(values[match[1]]), safe=""), PATH)
-    query = [
-        (rule.name, values[rule.name])
-        for rule in rules.values()
-        if rule.location == "query" and values.get(rule.name) is not None
-    ]
+    """Check the arguments, then build the URL of one operation from the spec's path.
+
+    ``path_arguments`` (the client's argument names, in the path's order) fill the path's
+    parameters in order; ``query`` is keyed by argument name (``page_size`` for ``PageSize``).
+    """
+    rules = packaged_rules(operation_id)
+    in_path = [rule for rule in rules.values() if rule.location == "path"]
+    assert len(in_path) == len(path_arguments), (operation_id, list(path_arguments))
+    values: dict[str, object] = {}
+    for rule, (argument, value) in zip(in_path, path_arguments.items(), strict=True):
+        check(argument, rule.name, value, operation_id)
+        values[rule.name] = value
+    params = []
+    for rule in rules.values():
+        value = query.get(argument_name(rule.name))
+        if rule.location == "query" and (value is not None or rule.required):
+            check(argument_name(rule.name), rule.name, value, operation_id)
+            params.append((rule.name, value))
+    path = _PATH_PARAMETER.sub(
+        lambda match: quote(str(values[match[1]]), safe=""), OPERATIONS[operation_id]["path"]
+    )
     # The base URL may carry a path prefix (a proxy, a mock mounted below a path).
-    return base_url.copy_with(path=_prefix(base_url) + path, params=query)
+    return base_url.copy_with(path=_prefix(base_url) + path, params=params)
+
+
+def list_url(url: object, base_url: httpx.URL, operation_id: str) -> httpx.URL:
+    """A user-given page URL (e.g. a record's ``links`` URL): trusted, and a page of that list.
+
+    Its path must be the operation's, with path parameters its rules allow; a URL of another
+    list (or of a record) raises InvalidParameterError before anything is sent.
+    """
+    trusted = trusted_url(url, base_url)
+    template = OPERATIONS[operation_id]["path"]
+    found = _route(template).fullmatch(trusted.path[len(_prefix(base_url)) :])
+    if found is None:
+        raise InvalidParameterError("url", str(url), f"a page URL of {template}")
+    for name, value in found.groupdict().items():
+        check("url", name, value, operation_id)
+    return trusted
+
+
+@functools.cache
+def _route(template: str) -> re.Pattern[str]:
+    """A path template as a pattern: each ``{Name}`` one path segment, as group ``Name``."""
+    parts = _PATH_PARAMETER.split(template)
+    # split() alternates literal text and parameter names: even indexes are literals.
+    return re.compile(
+        "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
+        )
+    )
 
 
 def trusted_url(url: object, base_url: httpx.URL) -> httpx.URL:
@@ -117,14 +154,13 @@ def _on_studio_host(url: httpx.URL) -> bool:
 
 
 def resume_url(
-    url: object, base_url: httpx.URL, flow_sid: object, page_size: int | None
+    url: object, base_url: httpx.URL, first: httpx.URL, page_size: int | None
 ) -> httpx.URL:
-    """A saved page URL to continue ``flow_sid`` from: trusted, of that flow, of that page size."""
-    first = page_url(base_url, flow_sid, page_size=page_size)
+    """A saved page URL to continue the list of ``first`` from: trusted, that list, that size."""
     trusted = trusted_url(url, base_url)
     if trusted.path != first.path:
         raise InvalidParameterError(
-            "start_url", str(url), f"a page URL of flow {flow_sid} (path {first.path})"
+            "start_url", str(url), f"a page URL of the same list (path {first.path})"
         )
     asked = trusted.params.get("PageSize")
     if page_size is not None and asked is not None and asked != str(page_size):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -15,9 +15,6 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-
-if TYPE_CHECKING:
-    from ._models import Page
 
 _ERROR_CLASSES: dict[int, type[ApiError]] = {
     401: AuthenticationError,
@@ -50,18 +47,20 @@ def decode_json(content: bytes) -> Any:
     return loads(content)[0]
 
 
-def read_page(response: httpx.Response) -> Page:
-    """A 200's body as a Page; UnexpectedResponseError if it is not one.
+def read_page(response: httpx.Response, model: str = "Page") -> Any:
+    """A 200's body as the ``_models`` class named ``model`` (a Page by default);
+    UnexpectedResponseError if it is not one.
 
-    msgspec decodes a page straight into the generated models (``Page.from_json``), each
-    record keeping its JSON as sent; a page msgspec cannot read that way is read by
-    ``Page.from_dict``, with the same values.
+    msgspec decodes a body straight into the generated models (``from_json``), each record
+    keeping its JSON as sent; a body msgspec cannot read that way is read by ``from_dict``,
+    with the same values.
     """
     # The generated models are imported at the first page, not with the package.
-    from ._models import Page, ParseError
+    from . import _models
+    from ._models import ParseError
 
     try:
-        return Page.from_json(response.content)
+        return getattr(_models, model).from_json(response.content)
     except (ParseError, RecursionError) as exc:
         message = str(exc) if isinstance(exc, ParseError) else "the body nests too deeply"
     except ValueError:

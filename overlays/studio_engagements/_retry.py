@@ -12,15 +12,11 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import httpx
 
 from ._response import api_error, read_page
 from .errors import RequestTimeoutError, TransportError
-
-if TYPE_CHECKING:
-    from ._models import Page
 
 logger = logging.getLogger("studio_engagements")
 
@@ -86,17 +82,19 @@ def retry_delay(
 class Attempts:
     """The attempts at one GET: what each outcome means, and how long to wait before the next."""
 
-    def __init__(self, request: httpx.Request, max_retries: int) -> None:
+    def __init__(self, request: httpx.Request, max_retries: int, model: str = "Page") -> None:
         self.request = request
+        self._model = model
         self._max_retries = max_retries
         self._attempt = 0
         self._started = time.monotonic()
 
-    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> Page | float:
-        """The page, or the seconds to wait before retrying; raises the typed error when done."""
+    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> object:
+        """The body as the ``model`` (a page by default), or the seconds (a float) to wait before
+        retrying; raises the typed error when done."""
         self._log(str(response.status_code) if response is not None else type(exc).__name__)
         if response is not None and response.status_code == 200:
-            return read_page(response)
+            return read_page(response, self._model)
         if response is not None:
             delay = retry_delay(
                 self._attempt,

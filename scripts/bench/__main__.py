@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 
-from . import cpu, export, imports, latency, memory, overhead, processes
+from . import archive, cpu, export, imports, latency, memory, overhead, processes
 from .common import ROOT, twilio_version
 from .report import Section, render, write
 from .server import Server
@@ -37,6 +37,8 @@ class Sizes:
     twilio_latency_engagements: int
     requests: int
     """Sequential requests per run of the per-request overhead question."""
+    archive_engagements: int
+    """Engagements (with their steps) of the archive over a slow link."""
 
 
 FULL = Sizes(
@@ -49,6 +51,7 @@ FULL = Sizes(
     latency_engagements=(10_000, 50_000),
     twilio_latency_engagements=2_000,
     requests=1_000,
+    archive_engagements=2_000,
 )
 SMALL = Sizes(
     cpu_pages={"small": 2, "studio": 2},
@@ -60,6 +63,7 @@ SMALL = Sizes(
     latency_engagements=(200,),
     twilio_latency_engagements=100,
     requests=50,
+    archive_engagements=40,
 )
 
 
@@ -82,6 +86,7 @@ QUESTIONS: list[Callable[[Bench], Section]] = [
     imports.run,
     latency.run,
     overhead.run,
+    archive.run,
 ]
 """Each question is a module with ``run(bench) -> Section``; a new question is one more here."""
 

@@ -6,25 +6,46 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .engagement import Engagement
-    from .engagement_links import EngagementLinks
+    from .engagement_context import EngagementContext
     from .engagement_status import EngagementStatus
+    from .flow import Flow
+    from .flow_status import FlowStatus
+    from .links import Links
     from .list_engagement_response import ListEngagementResponse
-    from .list_engagement_response_meta import ListEngagementResponseMeta
+    from .list_flow_response import ListFlowResponse
+    from .list_step_response import ListStepResponse
+    from .page_meta import PageMeta
+    from .step import Step
+    from .step_context import StepContext
 
 _MODULES = {
     "Engagement": ".engagement",
-    "EngagementLinks": ".engagement_links",
+    "EngagementContext": ".engagement_context",
     "EngagementStatus": ".engagement_status",
+    "Flow": ".flow",
+    "FlowStatus": ".flow_status",
+    "Links": ".links",
     "ListEngagementResponse": ".list_engagement_response",
-    "ListEngagementResponseMeta": ".list_engagement_response_meta",
+    "ListFlowResponse": ".list_flow_response",
+    "ListStepResponse": ".list_step_response",
+    "PageMeta": ".page_meta",
+    "Step": ".step",
+    "StepContext": ".step_context",
 }
 
 __all__ = (
     "Engagement",
-    "EngagementLinks",
+    "EngagementContext",
     "EngagementStatus",
+    "Flow",
+    "FlowStatus",
+    "Links",
     "ListEngagementResponse",
-    "ListEngagementResponseMeta",
+    "ListFlowResponse",
+    "ListStepResponse",
+    "PageMeta",
+    "Step",
+    "StepContext",
 )
 
 

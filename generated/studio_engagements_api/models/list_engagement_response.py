@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..models.engagement import Engagement
-from ..models.list_engagement_response_meta import ListEngagementResponseMeta
+from ..models.page_meta import PageMeta
 from ..types import (
     missing,
     not_an_object,
@@ -27,13 +27,13 @@ class ListEngagementResponse:
 
     Attributes:
         engagements:
-        meta: Paging information. Only `next_page_url` is required (null on the last page), because paging cannot work
-            without it; Twilio's contract requires no key, and Twilio sends them all.
+        meta: Paging information, the same for every list. Only `next_page_url` is required (null on the last page),
+            because paging cannot work without it; Twilio's contract requires no key, and Twilio sends them all.
         extra: Keys the API sent that this version does not know, as they came.
     """
 
     engagements: list[Engagement]
-    meta: ListEngagementResponseMeta
+    meta: PageMeta
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
@@ -64,7 +64,7 @@ class ListEngagementResponse:
         meta = get("meta")
         if type(meta) is not dict:
             raise wrong_type("ListEngagementResponse", "meta", meta, "an object")
-        meta = ListEngagementResponseMeta.from_dict(meta)
+        meta = PageMeta.from_dict(meta)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.

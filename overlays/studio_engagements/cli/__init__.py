@@ -1,4 +1,4 @@
-"""The ``studio-engagements`` command: export engagements, serve the mock, run the demo.
+"""The ``studio-engagements`` command: export engagements, archive them, serve the mock, demo.
 
 Exit codes: 0 success, 1 the output could not be written, 2 usage or invalid input, 3 API error,
 4 network failure, 130 interrupted.

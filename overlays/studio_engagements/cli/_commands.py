@@ -1,4 +1,4 @@
-"""Command definitions: the commands, their options and help; the work is in _list and _demo."""
+"""Command definitions: the commands, their options and help; the work is in other modules."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c
 from ._journal import JournalError
 from ._list import ListRequest, export_table, export_to_file, export_to_folder, export_to_stdout
 from ._many import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+from ._options import client_options, connection_options, debug_option
 from ._report import fail
 from ._rows import FORMATS
 
@@ -52,35 +53,19 @@ class _Group(click.Group):
             raise
 
 
-def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if value and not ctx.meta.get("studio_engagements.debug"):
-        ctx.meta["studio_engagements.debug"] = True
-        import logging
-
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
-
-
-debug_option = click.option(
-    "--debug",
-    is_flag=True,
-    expose_value=False,
-    callback=_debug,
-    help="Also show tracebacks and DEBUG logs of every request (exit codes stay the same).",
-)
-
-
 @click.group(
     cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES
 )
 @click.version_option(__version__, prog_name="studio-engagements")
 @debug_option
 def main() -> None:
-    """Export Twilio Studio engagements; serve a mock of the API; run a demo.
+    """Export Twilio Studio engagements; archive whole histories; serve a mock; run a demo.
 
     \b
     Examples:
       studio-engagements demo
       studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --output engagements.jsonl
+      studio-engagements archive --all-flows --steps --output history.sqlite
       studio-engagements mock --port 4010
     """
 
@@ -127,27 +112,7 @@ def main() -> None:
     "complete files are kept (delete one to export it again).",
 )
 @click.option("--resume-from", metavar="URL", help="Continue a failed export from this page URL.")
-@click.option(
-    "--base-url",
-    help="API origin, e.g. a mock's http://127.0.0.1:4010 (or STUDIO_ENGAGEMENTS_BASE_URL).",
-)
-@click.option("--region", help="Twilio region, e.g. au1 (or TWILIO_REGION).")
-@click.option("--edge", help="Twilio edge, e.g. sydney (or TWILIO_EDGE).")
-@click.option(
-    "--timeout",
-    type=float,
-    help="Seconds one request may take, connect to last byte (default 30).",
-)
-@click.option(
-    "--max-response-bytes",
-    type=click.IntRange(min=1024),
-    help="Refuse a page larger than this (default 64 MiB).",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(min=0),
-    help="Retries of a failed request (connection errors, timeouts, 429, 5xx; default 2).",
-)
+@connection_options
 @click.pass_context
 def list_command(ctx: click.Context, /, **options: Any) -> None:
     """Export the engagements of one or more flows as jsonl (default), csv or a table.
@@ -169,21 +134,60 @@ def list_command(ctx: click.Context, /, **options: Any) -> None:
       studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --format table --limit 20
     """
     request = ListRequest.from_options(options)
-    client_options: dict[str, Any] = {
-        name: options[name]
-        for name in ("base_url", "region", "edge", "timeout", "max_response_bytes", "max_retries")
-        if options[name] is not None
-    }
     if request.output_dir is not None:
-        export_to_folder(ctx, request, client_options)
+        export_to_folder(ctx, request, client_options(options))
         return
-    with StudioClient(**client_options) as client:
+    with StudioClient(**client_options(options)) as client:
         if request.shape.format == "table":
             export_table(ctx, client, request)
         elif request.output is not None:
             export_to_file(ctx, client, request)
         else:
             export_to_stdout(ctx, client, request)
+
+
+@main.command(epilog=EXIT_CODES)
+@debug_option
+@click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
+@click.option(
+    "--flows-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read flow SIDs from FILE, one per line (blank lines and # comments allowed).",
+)
+@click.option("--all-flows", is_flag=True, help="Archive every flow of the account (ListFlow).")
+@click.option(
+    "--output", "-o", required=True,
+    type=click.Path(dir_okay=False, path_type=Path), help="The SQLite file to write.",
+)  # fmt: skip
+@click.option("--steps", is_flag=True, help="Also archive each engagement's steps.")
+@click.option(
+    "--page-size", type=click.IntRange(_PAGE_SIZE.minimum, _PAGE_SIZE.maximum),
+    help="Engagements per request (default: the largest the API allows).",
+)  # fmt: skip
+@click.option(
+    "--concurrency", type=click.IntRange(1, MAX_CONCURRENCY), default=DEFAULT_CONCURRENCY,
+    show_default=True, help="Engagements whose steps are fetched at once.",
+)  # fmt: skip
+@click.option("--restart", is_flag=True, help="Delete the archive and start it over.")
+@connection_options
+@click.pass_context
+def archive(ctx: click.Context, /, **options: Any) -> None:
+    """Archive flows, their engagements and (--steps) their steps into one SQLite file.
+
+    Tables flows, engagements and steps have the API's field names as columns (context and
+    links as JSON text). Each page, and each engagement's steps, is committed with where the
+    archive stands: running the same command again continues, and fetches nothing committed.
+    A rerun with other flows or --steps is refused (exit 2) unless --restart. One run at a time
+    writes an archive: a second is refused at once (exit 2) while the first holds ARCHIVE.lock.
+
+    \b
+    Examples:
+      studio-engagements archive --all-flows --steps --output history.sqlite
+      studio-engagements archive FWxxx... FWyyy... --output two-flows.sqlite
+    """
+    from ._archive import ArchiveRequest, run_archive
+
+    run_archive(ctx, ArchiveRequest.from_options(options), client_options(options))
 
 
 @main.command()

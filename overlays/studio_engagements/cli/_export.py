@@ -17,7 +17,7 @@ import httpx
 from .._client import StudioClient
 from .._models import Engagement
 from .._paging import Limit, Walk, stream_page_size
-from .._request import page_url, resume_url
+from .._request import LIST_ENGAGEMENT, operation_url, resume_url
 from ..errors import StudioError
 
 
@@ -65,10 +65,12 @@ def export(
         if remaining is not None and remaining <= 0:
             return attrs.evolve(done, next_url=None)
         base = httpx.URL(client.base_url)
-        if url is None:
-            first = page_url(base, flow_sid, page_size=stream_page_size(page_size, remaining))
-        else:
-            first = resume_url(url, base, flow_sid, page_size)
+        first = operation_url(
+            base, LIST_ENGAGEMENT, {"flow_sid": flow_sid},
+            page_size=stream_page_size(page_size, remaining),
+        )  # fmt: skip
+        if url is not None:
+            first = resume_url(url, base, first, page_size)
         walk, owed = Walk(first, base), Limit(remaining)
         while walk.next is not None:
             before_page()

@@ -138,6 +138,10 @@ class ProgressLine:
         """A request is being retried (a ``watching_retries`` callback)."""
         self._show(f"{self._counts}; {retry_text(reason, delay)}")
 
+    def show(self, text: str) -> None:
+        """Show ``text`` as the progress line (on a terminal)."""
+        self._show(text)
+
     def _show(self, text: str) -> None:
         if self._status is not None:
             self._status.update(text)
@@ -161,6 +165,8 @@ class FlowResult:
     error: BaseException | None = None
     retries: int = 0
     retrying: str | None = None
+    steps: int | None = None
+    """Steps archived (None: not an archive of steps)."""
 
 
 class LiveFlows:
@@ -209,13 +215,15 @@ class LiveFlows:
             self._live = None
 
 
-def print_summary(results: Sequence[FlowResult]) -> None:
+def print_summary(results: Sequence[FlowResult], title: str = "export summary") -> None:
     """The per-flow table and the totals on stderr, then each failed flow's whole error."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="export summary", title_justify="left")
-    for name in ("flow", "status", "engagements", "pages", "retries", "seconds"):
+    steps = any(result.steps is not None for result in results)
+    table = Table(title=title, title_justify="left")
+    names = ("flow", "status", "engagements", "pages", *(["steps"] * steps), "retries", "seconds")
+    for name in names:
         table.add_column(name, justify="left" if name in ("flow", "status") else "right")
     table.add_column("error", no_wrap=True, overflow="ellipsis", max_width=60)
     for result in results:
@@ -224,7 +232,8 @@ def print_summary(results: Sequence[FlowResult]) -> None:
             error = f"exit {exit_code(result.error)}: interrupted"
         table.add_row(
             result.flow_sid, _STATUS.get(result.status, result.status),
-            f"{result.engagements:,}", str(result.pages), str(result.retries),
+            f"{result.engagements:,}", str(result.pages),
+            *([f"{result.steps or 0:,}"] * steps), str(result.retries),
             f"{result.seconds:.1f}", " ".join(error.split()),
         )  # fmt: skip
     done = sum(result.status in ("done", "skipped") for result in results)
@@ -232,6 +241,7 @@ def print_summary(results: Sequence[FlowResult]) -> None:
         "total", f"{done} of {len(results)} complete",
         f"{sum(result.engagements for result in results):,}",
         str(sum(result.pages for result in results)),
+        *([f"{sum(result.steps or 0 for result in results):,}"] * steps),
         str(sum(result.retries for result in results)),
         f"{max((result.seconds for result in results), default=0.0):.1f}", "",
     )  # fmt: skip

@@ -8,11 +8,11 @@ import hmac
 import threading
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from studio_engagements._rules import ParameterRule
 
-from . import _records, _seeds
+from . import _seeds
 from ._exchange import (
     RecordedRequest,
     Reply,
@@ -23,8 +23,10 @@ from ._exchange import (
     not_found_response,
     request_id_headers,
 )
+from ._family import Family, Listing, NotFound
 from ._faults import FaultKind, FaultPlan
-from ._spec import OperationSpec
+from ._paging import InvalidPageToken, PageAsked, PageTokens, page_body
+from ._spec import ApiSpec, OperationSpec
 
 # Values for the CORS headers the spec documents (it names them; Twilio's values fill them in).
 CORS_VALUES = {
@@ -35,7 +37,6 @@ CORS_VALUES = {
     "Access-Control-Allow-Credentials": "true",
     "Access-Control-Expose-Headers": "ETag, Twilio-Request-Id",
 }
-_PAGING_KEYS = frozenset({"next_page_url", "previous_page_url"})
 NOT_JSON_BODY = b"<html><body><h1>502 Bad Gateway</h1>The upstream answered badly.</body></html>"
 
 
@@ -52,7 +53,7 @@ class Endpoint:
 
     def __init__(
         self,
-        spec: OperationSpec,
+        spec: ApiSpec,
         flows: Mapping[str, int],
         seed: int,
         credentials: _seeds.MockCredentials,
@@ -62,16 +63,8 @@ class Endpoint:
         self.seed = seed
         self.credentials = credentials
         self.faults = FaultPlan()
-        self._tokens = _seeds.PageTokens(_seeds.digest("page-token", seed, credentials.account_sid))
-        self._records = _records.compile_records(
-            spec.document,
-            spec.record_schema,
-            route=spec.path,
-            path_patterns={rule.name: rule.pattern for rule in spec.path_rules()},
-            origin=spec.canonical_origin,
-            account_sid=credentials.account_sid,
-        )
-        (self._flow_parameter,) = (rule.name for rule in spec.path_rules())
+        self.family = Family(spec, flows, seed, credentials.account_sid)
+        self._tokens = PageTokens(_seeds.digest("page-token", seed, credentials.account_sid))
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
 
@@ -87,27 +80,19 @@ class Endpoint:
         with self._lock:
             self._requests.clear()
 
-    # -- data ------------------------------------------------------------------------------------
-
-    def engagement(self, flow_sid: str, index: int) -> dict[str, Any]:
-        """Engagement ``index`` of ``flow_sid`` (made on demand, never stored).
-
-        Its ``url`` and ``links`` point at the live API's canonical host, not the mock's, so a
-        record is the same however the mock is reached.
-        """
-        return self._records.make(self.seed, index, {self._flow_parameter: flow_sid})
-
     # -- answering -------------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Reply:
         """The reply to ``request``: an injected fault if one is due, else the endpoint's answer."""
         fault = self.faults.next()
         user = _basic_credentials(request.headers.get("authorization", ""))
+        routed = self.spec.route(request.path)
         recorded = RecordedRequest(
             method=request.method,
             path=request.path,
             query=_first_values(request.query),
             user=None if user is None else user[0].decode("utf-8", "replace"),
+            operation=None if routed is None else routed[0].operation_id,
         )
         with self._lock:
             self._requests.append(recorded)
@@ -135,17 +120,28 @@ class Endpoint:
     def answer(self, request: Request, *, null_meta: bool = False) -> Response:
         """What the endpoint answers, faults aside (``null_meta``: paging's keys only)."""
         try:
-            params = self.spec.match(request.path)
-            if params is None:
+            routed = self.spec.route(request.path)
+            if routed is None:
                 raise _Rejected(not_found_response(request.path))
+            operation, params = routed
             if request.method != "GET":
                 message = (
                     f"Method {request.method} is not implemented by the mock: it serves GET only"
                 )
                 raise _Rejected(error_response(405, 20004, message, {"Allow": "GET"}))
             self._authenticate(request)
-            values = self._validated(params, request.query)
-            return self._page(request, values, null_meta)
+            values = self._validated(operation, params, request.query)
+            found = self.family.resolve(operation, {k: str(values[k]) for k in params})
+            headers = [(name, self._cors_value(operation, name)) for name in operation.cors_headers]
+            if isinstance(found, Listing):
+                body = self._page(request, found, values, null_meta)
+            else:
+                body = found
+            return json_response(200, body, headers)
+        except NotFound as missing:
+            return not_found_response(missing.path)
+        except InvalidPageToken as invalid:
+            return error_response(400, 20001, str(invalid))
         except _Rejected as rejected:
             return rejected.response
 
@@ -161,12 +157,15 @@ class Endpoint:
             headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
             raise _Rejected(error_response(401, 20003, "Authenticate", headers))
 
-    def _validated(self, params: Mapping[str, str], query: str) -> dict[str, object]:
+    @staticmethod
+    def _validated(
+        operation: OperationSpec, params: Mapping[str, str], query: str
+    ) -> dict[str, object]:
         values: dict[str, object] = {}
-        for rule in self.spec.path_rules():
+        for rule in operation.path_rules():
             values[rule.name] = _checked(rule, params[rule.name])
         given = _first_values(query)
-        for rule in self.spec.query_rules():
+        for rule in operation.query_rules():
             if rule.name in given:
                 values[rule.name] = _checked(rule, given[rule.name])
             elif rule.required:
@@ -175,58 +174,32 @@ class Endpoint:
                 )
         return values
 
-    def _page(self, request: Request, values: Mapping[str, object], null_meta: bool) -> Response:
-        (flow_rule,) = self.spec.path_rules()
-        flow_sid = str(values[flow_rule.name])
-        path = self.spec.path.replace("{" + flow_rule.name + "}", flow_sid)
-        if flow_sid not in self.flows:
-            raise _Rejected(not_found_response(path))
-        count = self.flows[flow_sid]
-        page_size = _integer(values, "PageSize", self.spec.default_page_size)
-        page = _integer(values, "Page", 0)
+    def _page(
+        self, request: Request, listing: Listing, values: Mapping[str, object], null_meta: bool
+    ) -> dict[str, Any]:
+        default = listing.operation.default_page_size or 1
         token = values.get("PageToken")
-        if token is None:
-            offset = page * page_size
-        else:
-            found = self._tokens.offset(flow_sid, str(token))
-            if found is None:
-                message = f"Invalid PageToken: {token!r} was not issued for {flow_sid}"
-                raise _Rejected(error_response(400, 20001, message))
-            offset = found
-        end = min(offset + page_size, count)
+        asked = PageAsked(
+            page_size=_integer(values, "PageSize", default),
+            page=_integer(values, "Page", 0),
+            token=None if token is None else str(token),
+        )
+        return page_body(
+            self._tokens,
+            asked,
+            origin=request.origin,
+            path=listing.path,
+            list_key=str(listing.operation.list_key),
+            count=listing.count,
+            records=listing.records,
+            null_meta=null_meta,
+        )
 
-        def url(number: int, start: int | None) -> str:
-            """The URL of page ``number`` (with a token for ``start`` unless None)."""
-            query: list[tuple[str, object]] = [("PageSize", page_size), ("Page", number)]
-            if start is not None:
-                query.append(("PageToken", self._tokens.issue(flow_sid, start)))
-            return f"{request.origin}{path}?{urlencode(query)}"
-
-        # An offset past the end has the last full page before the end as its previous page.
-        previous = max(0, min(offset, count) - page_size)
-        meta: dict[str, object] = {
-            "first_page_url": url(0, None),
-            "key": self.spec.list_key,
-            "next_page_url": url(page + 1, end) if end < count else None,
-            "page": page,
-            "page_size": page_size,
-            "previous_page_url": url(max(page - 1, 0), previous) if offset > 0 else None,
-            # Tokens are canonical: re-issuing the one given spells it exactly as sent.
-            "url": url(page, None if token is None else offset),
-        }
-        if null_meta:  # what the contract allows: every key null but those paging follows
-            meta = {key: meta[key] if key in _PAGING_KEYS else None for key in meta}
-        body = {
-            self.spec.list_key: [self.engagement(flow_sid, i) for i in range(offset, end)],
-            "meta": meta,
-        }
-        headers = [(name, self._cors_value(name)) for name in self.spec.cors_headers]
-        return json_response(200, body, headers)
-
-    def _cors_value(self, name: str) -> str:
+    @staticmethod
+    def _cors_value(operation: OperationSpec, name: str) -> str:
         if name in CORS_VALUES:
             return CORS_VALUES[name]
-        return "true" if self.spec.cors_headers[name] == "boolean" else "*"
+        return "true" if operation.cors_headers[name] == "boolean" else "*"
 
 
 def _checked(rule: ParameterRule, text: str) -> object:

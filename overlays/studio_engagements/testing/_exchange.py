@@ -85,6 +85,24 @@ class RecordedRequest:
     """The first value of each query parameter."""
     user: str | None
     """The Basic-auth user presented, if any (never the password)."""
+    operation: str | None = None
+    """The ``operationId`` of the spec operation whose route the path is (None: no route)."""
+
+
+class RequestLog(list[RecordedRequest]):
+    """The requests received, oldest first: a list, and callable for a fresh copy of itself
+    (``mock.requests`` and ``mock.requests()`` alike)."""
+
+    def __call__(self) -> RequestLog:
+        """A copy of the requests."""
+        return RequestLog(self)
+
+    def count_by_operation(self) -> dict[str | None, int]:
+        """How many requests each operation received (``ListStep``: 12), None for no route."""
+        counts: dict[str | None, int] = {}
+        for request in self:
+            counts[request.operation] = counts.get(request.operation, 0) + 1
+        return counts
 
 
 def request_id_headers() -> tuple[tuple[str, str], ...]:

@@ -16,35 +16,38 @@ from studio_engagements import AsyncStudioClient, StudioClient
 
 from . import _seeds, _spec
 from ._endpoint import Endpoint
-from ._exchange import RecordedRequest
+from ._exchange import RequestLog
+from ._family import Listing
 from ._faults import Fault
 from ._server import serve
-from ._transport import AsyncMockTransport, MockTransport
-from ._wsgi import WSGIApp
+from ._transport import AsyncMockTransport, MockTransport, WSGIApp
 
 
 class MockStudio:
-    """A deterministic fake of Twilio Studio's List Engagements endpoint, driven by its spec.
+    """A deterministic fake of Twilio Studio's Engagement family, driven by its spec.
 
-    Rules (route, parameter types, patterns, lengths, ranges, page-size default) come from the
-    OpenAPI document packaged with the client, or from ``spec_path``. The mock answers like Twilio:
+    Routes (every GET operation: flows, engagements, their steps and contexts) and rules
+    (parameter types, patterns, lengths, ranges, page-size defaults) come from the OpenAPI
+    document packaged with the client, or from ``spec_path``. The mock answers like Twilio:
 
-    - ``GET``, the list operation, only: other methods, which it does not implement, get 405,
-      code 20004, ``Allow: GET``; Basic auth with the account SID and auth token, or the API key
-      SID and secret (else 401, code 20003, ``WWW-Authenticate``);
-    - an invalid ``FlowSid`` or query parameter: 400, code 20001, naming it; unknown query
-      parameters are ignored, as Twilio does; a ``PageToken`` the mock did not issue for that flow
-      (forged, edited, another flow's): 400, code 20001;
-    - a well-formed ``FlowSid`` that is not seeded: 404, code 20404 (as the live API, and as the
-      spec documents). ``MockStudio()`` seeds the spec's example ``FlowSid``, so that schemathesis'
-      examples phase and the documented curl reach real pages;
+    - ``GET`` only: other methods, which it does not implement, get 405, code 20004,
+      ``Allow: GET``; Basic auth with the account SID and auth token, or the API key SID and
+      secret (else 401, code 20003, ``WWW-Authenticate``);
+    - an invalid path or query parameter: 400, code 20001, naming it; unknown query parameters
+      are ignored, as Twilio does; a ``PageToken`` the mock did not issue for that list (forged,
+      edited, another list's): 400, code 20001;
+    - a well-formed SID of a flow, engagement or step that does not exist: 404, code 20404.
+      ``MockStudio()`` seeds the spec's example SIDs, so that schemathesis' examples phase and
+      the documented curl reach real records;
     - pages of ``PageSize`` (default and maximum from the spec) with ``meta`` URLs on the origin
       the request came to (its ``Host``), and opaque signed ``PageToken``s in ``next_page_url``;
-    - never a 5xx unless a fault is injected.
+    - never a 5xx unless a fault is injected (faults apply to every operation).
 
-    Engagements are made on demand from (seed, flow, index), so a flow of a million costs no
-    memory, and from the spec's record schema: every property, valued from its pattern, format,
-    enum or examples (see ``_records``); their URLs point at the live API's host, as Twilio's do.
+    Records are made on demand from (seed, path, index), so a flow of a million engagements
+    costs no memory, and from the spec's schemas: every property, valued from its pattern,
+    format, enum or examples (see ``_records``); how the family hangs together (step counts,
+    chained steps, contexts) is in ``_family``. Their URLs point at the live API's host, as
+    Twilio's do.
     """
 
     IN_PROCESS_URL: ClassVar[str] = "http://127.0.0.1"
@@ -59,9 +62,9 @@ class MockStudio:
     ) -> None:
         spec = _spec.load(spec_path)
         credentials = _seeds.MockCredentials.for_seed(seed)
+        flow_rule, example = spec.flow_rule()
         if flows is None:
-            flows = _seeds.default_flows(seed, spec.example_flow_sid, spec.flow_sid_pattern)
-        (flow_rule,) = spec.path_rules()
+            flows = _seeds.default_flows(seed, example, flow_rule.pattern)
         for flow_sid, count in flows.items():
             if not flow_rule.allows(flow_sid):
                 raise ValueError(f"flow SID {flow_sid!r} is not {flow_rule.describe()}")
@@ -76,7 +79,7 @@ class MockStudio:
         """A mock of ``flows`` flows with seeded SIDs, each of ``engagements`` engagements."""
         if flows < 0 or engagements < 0:
             raise ValueError("flows and engagements must be >= 0")
-        pattern = _spec.load().flow_sid_pattern
+        pattern = _spec.load().flow_rule()[0].pattern
         sids = [_seeds.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
         return cls(dict.fromkeys(sids, engagements), seed=seed)
 
@@ -115,12 +118,41 @@ class MockStudio:
         """Seeded flow SIDs and how many engagements each has."""
         return dict(self._endpoint.flows)
 
+    def flow_records(self) -> list[dict[str, Any]]:
+        """The Flow resources ``ListFlow`` serves, in order (one per seeded flow)."""
+        return self._records("ListFlow")
+
     def engagements(self, flow_sid: str) -> list[dict[str, Any]]:
         """Every engagement of a seeded flow, in the order pages serve them."""
-        if flow_sid not in self._endpoint.flows:
-            raise KeyError(f"{flow_sid} is not a seeded flow")
-        count = self._endpoint.flows[flow_sid]
-        return [self._endpoint.engagement(flow_sid, i) for i in range(count)]
+        return self._records("ListEngagement", flow_sid)
+
+    def steps(self, flow_sid: str, engagement_sid: str) -> list[dict[str, Any]]:
+        """Every step of an engagement (0 to 12, by the seed and the SIDs), in page order."""
+        return self._records("ListStep", flow_sid, engagement_sid)
+
+    def engagement_context(self, flow_sid: str, engagement_sid: str) -> dict[str, Any]:
+        """The engagement's context resource (its ``context`` is the engagement's)."""
+        return self._record("FetchEngagementContext", flow_sid, engagement_sid)
+
+    def step_context(self, flow_sid: str, engagement_sid: str, step_sid: str) -> dict[str, Any]:
+        """The step's context resource (its ``context`` is the step's)."""
+        return self._record("FetchStepContext", flow_sid, engagement_sid, step_sid)
+
+    def _resolve(self, operation_id: str, sids: tuple[str, ...]) -> Listing | dict[str, Any]:
+        """What the operation serves for ``sids`` (KeyError naming an unknown one)."""
+        operation = self._endpoint.spec.operation(operation_id)
+        params = dict(zip([rule.name for rule in operation.path_rules()], sids, strict=True))
+        return self._endpoint.family.resolve(operation, params)
+
+    def _records(self, operation_id: str, *sids: str) -> list[dict[str, Any]]:
+        found = self._resolve(operation_id, sids)
+        assert isinstance(found, Listing)  # a list operation
+        return found.records(0, found.count)
+
+    def _record(self, operation_id: str, *sids: str) -> dict[str, Any]:
+        found = self._resolve(operation_id, sids)
+        assert isinstance(found, dict)  # a fetch
+        return found
 
     # -- the three ways in -----------------------------------------------------------------------
 
@@ -209,9 +241,10 @@ class MockStudio:
         self._endpoint.faults.clear()
 
     @property
-    def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a copy; safe across threads)."""
-        return self._endpoint.requests()
+    def requests(self) -> RequestLog:
+        """Every request received so far, oldest first (a copy; safe across threads): a list,
+        also callable (``mock.requests()``); ``.count_by_operation()`` counts per operation."""
+        return RequestLog(self._endpoint.requests())
 
     def reset_requests(self) -> None:
         """Forget the requests received so far."""

@@ -1,75 +1,36 @@
 """The record compiler: the record schema read once into one value maker per property.
 
-The mock holds no list of the record's fields: every record has every property the spec gives the
-record schema (the items of the list's array, ``Engagement``), in schema order, each valid against
-its property schema or, if that allows it, null. :func:`compile_records` reads the schema when
-the mock is built and refuses (:class:`UnsupportedSchemaError`, naming the property) one it cannot
-make valid values for. Making a record is then one hash of ``(seed, path values, index)`` and
-one call per property: a flow of a million records costs no memory, and the same everywhere.
+The mock holds no list of fields: a record has every property of its schema (a list's items,
+``Engagement``, or a body, ``StepContext``), in schema order, each valid or, if allowed, null.
+:func:`compile_records` reads the schema once and refuses (:class:`UnsupportedSchemaError`,
+naming the property) one it cannot make valid values for. Making a record is then one hash of
+``(seed, path values, index)`` and one call per property: a million records cost no memory.
 
 A property's value comes from the first rule that applies, in :meth:`_Compiler.property`'s
 order: ``const`` or ``enum``; ``pattern`` (a SID: the request's, or seeded; the first seeded is
-the record's own); ``format: date-time`` (the first is the creation time, later ones updates);
-``format: uri`` (the first is the record's own URL, later ones and ``links`` sub-resources of
-it); documented examples, varied by the seed (:meth:`_Compiler.documented_examples`); else the
+the record's own unless the caller gives it, as for flows); ``format: date-time`` (the first is
+the creation time, later ones updates); ``format: uri`` (the first is the record's own URL: its
+list's route and own SID, or a singleton's route; later ones and ``links`` sub-resources of it);
+documented examples, varied by the seed (:meth:`_Compiler.documented_examples`); else the
 type. A nullable property is null for about one record in eight (updates: one in four), except
 the own SID, URL and creation time and the SIDs taken from the request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import attrs
 
 from . import _seeds
+from ._drafts import NEWEST, Anchor, Maker, RecordDraft, RecordMaker, iso
 from ._patterns import PatternShape, literal_prefix
 from ._spec import SchemaReader, UnsupportedSchemaError
 
-# The newest record of every flow; older ones step back a minute or so each. Naive, read as UTC:
-# isoformat() then needs only a "Z", and is much cheaper than strftime().
-NEWEST = datetime(2024, 6, 1, 12, 0, 0)
 NULL_ONE_IN = 8
 UPDATE_NULL_ONE_IN = 4
-
-
-class RecordDraft:
-    """One record in the making: its bytes and the values other properties derive from."""
-
-    __slots__ = ("created", "data", "path", "sid", "url")
-
-    def __init__(self, data: bytes, path: Mapping[str, str]) -> None:
-        self.data = data
-        self.path = path
-        self.sid = ""
-        self.created = NEWEST
-        self.url = ""
-
-
-Maker = Callable[[RecordDraft], Any]
-"""Makes one property's value from a draft."""
-Anchor = Callable[[RecordDraft, int], None]
-"""Sets, from a draft and the record's index, a value later properties build on."""
-
-
-@attrs.frozen
-class RecordMaker:
-    """The record schema compiled: ``make(seed, index, path)`` is record ``index``."""
-
-    makers: tuple[tuple[str, Maker], ...]  # one per property, in schema order
-    size: int  # how many seeded bytes one record consumes
-    path_names: tuple[str, ...]  # the path parameters a record derives from (FlowSid)
-    anchors: tuple[Anchor, ...]  # own SID, creation time, own URL: set before any property
-
-    def make(self, seed: int, index: int, path: Mapping[str, str]) -> dict[str, Any]:
-        """Record ``index`` of the collection at ``path`` (path parameter values by name)."""
-        values = [path[name] for name in self.path_names]
-        record = RecordDraft(_seeds.entropy(seed, *values, index, size=self.size), path)
-        for anchor in self.anchors:
-            anchor(record, index)
-        return {name: make(record) for name, make in self.makers}
 
 
 def compile_records(
@@ -80,14 +41,15 @@ def compile_records(
     path_patterns: Mapping[str, str | None],
     origin: str,
     account_sid: str,
+    singleton: bool = False,
 ) -> RecordMaker:
-    """Compile ``record_schema`` (an object schema of ``document``) into a :class:`RecordMaker`:
-    records of the collection at ``route`` (path parameters' patterns in ``path_patterns``), URLs
-    on ``origin``, of the account ``account_sid``."""
+    """``record_schema`` (of ``document``) compiled: the records of the list at ``route`` (path
+    parameters' patterns in ``path_patterns``), or the one resource there if ``singleton``, with
+    URLs on ``origin``, of the account ``account_sid``."""
     reader = SchemaReader(document)
     schema = reader.resolve(record_schema)
     example = schema["example"] if isinstance(schema.get("example"), Mapping) else {}
-    compiler = _Compiler(reader, route, path_patterns, origin, account_sid, example)
+    compiler = _Compiler(reader, route, path_patterns, origin, account_sid, example, singleton)
     makers: list[tuple[str, Maker]] = []
     for name, node in schema.get("properties", {}).items():
         try:
@@ -101,6 +63,8 @@ def compile_records(
         size=max(compiler.size, 1),
         path_names=tuple(path_patterns),
         anchors=compiler.all_anchors(),
+        own_sid=compiler.own_sid,
+        own_url=compiler.own_url,
     )
 
 
@@ -114,6 +78,7 @@ class _Compiler:
     origin: str
     account_sid: str
     example: Mapping[str, Any]  # the record schema's
+    singleton: bool
     size: int = 0  # how many of each record's seeded bytes the makers reserved so far
     own_sid: str | None = None
     created: str | None = None
@@ -138,7 +103,7 @@ class _Compiler:
             return made
         kind = self.reader.kind(schema)
         if "type" not in schema and kind not in (None, "null"):
-            # The type is in a branch (``anyOf: [$ref EngagementLinks, null]``): read its keywords.
+            # The type is in a branch (``anyOf: [$ref Links, null]``): read its keywords.
             schema = {**self.reader.non_null_branch(schema), **schema}
             made = self.value(name, schema)
             if made is not None:
@@ -238,7 +203,7 @@ class _Compiler:
         self.own_sid = name
 
         def own(record: RecordDraft, index: int) -> None:
-            record.sid = generate(record.data)
+            record.sid = record.sid or generate(record.data)
 
         self.anchors.insert(0, own)
         return lambda record: record.sid
@@ -287,14 +252,10 @@ class _Compiler:
 
     def all_anchors(self) -> tuple[Anchor, ...]:
         """Every anchor in the order to set them, the own URL (route, then own SID) last."""
-        route, origin = self.route, self.origin
+        route, origin, singleton = self.route, self.origin, self.singleton
 
         def url(record: RecordDraft, index: int) -> None:
-            record.url = f"{origin}{route.format_map(record.path)}/{record.sid or index}"
+            own = "" if singleton else f"/{record.sid or index}"
+            record.url = f"{origin}{route.format_map(record.path)}{own}"
 
         return (*self.anchors, url)
-
-
-def iso(moment: datetime) -> str:
-    """RFC 3339 UTC of a naive UTC ``moment`` with whole seconds (``2024-06-01T12:00:00Z``)."""
-    return moment.isoformat() + "Z"

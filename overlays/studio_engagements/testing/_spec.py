@@ -1,6 +1,6 @@
-"""Reading the OpenAPI document: the operation (route, rules, headers, record schema) and schemas.
+"""Reading the OpenAPI document: its GET operations (route, rules, headers, body) and schemas.
 
-:class:`SchemaReader` is the one ``$ref`` resolver (with a cycle guard); the operation's pieces
+:class:`SchemaReader` is the one ``$ref`` resolver (with a cycle guard); the operations' pieces
 and the record compiler's questions (branches, nulls, types) all go through it.
 """
 
@@ -17,7 +17,6 @@ import yaml
 
 from studio_engagements._rules import ParameterRule, rules_from_parameters
 
-OPERATION_ID = "ListEngagement"
 PACKAGED_SPEC = "openapi/studio_v1_engagements.yaml"
 MAX_REF_HOPS = 32  # more $refs in a row than any spec needs: a cycle
 
@@ -79,27 +78,24 @@ class SchemaReader:
 
 @attrs.frozen
 class OperationSpec:
-    """The List Engagements operation as one spec document states it."""
+    """One GET operation as the spec states it: a list (``list_key``) or one resource."""
 
+    operation_id: str
     path: str
     """The route template, e.g. ``/v1/Flows/{FlowSid}/Engagements``."""
     rules: Mapping[str, ParameterRule]
     """Every parameter's rule, keyed by its API name (path and query alike)."""
-    list_key: str
-    """The page's array property, which ``meta.key`` names too (``engagements``)."""
+    list_key: str | None
+    """A page's array property, which ``meta.key`` names too (``engagements``); None: a fetch."""
     cors_headers: Mapping[str, str]
     """The 200 response's documented headers, with their schema type."""
-    canonical_origin: str
-    """The first server URL: where engagement ``url``s point, as on the live API."""
-    example_flow_sid: str | None
-    """The path parameter's ``example``, seeded by default so examples hit real data."""
-    default_page_size: int
-    """``PageSize``'s default (else its maximum): the page size when a request names none."""
+    default_page_size: int | None
+    """``PageSize``'s default (else its maximum), for a list."""
+    examples: Mapping[str, Any]
+    """The parameters' documented ``example``s, by name."""
     record_schema: Mapping[str, Any] = attrs.field(eq=False, repr=False)
-    """The schema of the list's items (``$ref: Engagement``), as the spec writes it."""
-    document: Mapping[str, Any] = attrs.field(eq=False, repr=False)
-    """The whole parsed document, for following the record schema's ``$ref``s."""
-    _route: re.Pattern[str] = attrs.field(init=False)
+    """The schema of the list's items, or of the body of a fetch (``$ref: Engagement``)."""
+    _route: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
 
     @_route.default
     def _compile_route(self) -> re.Pattern[str]:
@@ -109,6 +105,12 @@ class OperationSpec:
             re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]*)" for i, part in enumerate(parts)
         )
         return re.compile(pattern)
+
+    @property
+    def shape(self) -> str:
+        """The route with its parameters unnamed (``/v1/Flows/{}/Engagements``): how routes of
+        one resource family are compared, whatever each names its parameters."""
+        return re.sub(r"\{[^}]+\}", "{}", self.path)
 
     def match(self, path: str) -> dict[str, str] | None:
         """The path parameters if ``path`` is this operation's route, else None."""
@@ -123,15 +125,50 @@ class OperationSpec:
         """Path parameter rules in the spec's order."""
         return [rule for rule in self.rules.values() if rule.location == "path"]
 
-    @property
-    def flow_sid_pattern(self) -> str | None:
-        """The pattern of the route's one path parameter (``^FW[0-9a-fA-F]{32}$``)."""
-        (flow_rule,) = self.path_rules()
-        return flow_rule.pattern
+
+@attrs.frozen
+class ApiSpec:
+    """Every GET operation of one spec document, and what they share."""
+
+    operations: tuple[OperationSpec, ...]
+    canonical_origin: str
+    """The first server URL: where records' ``url``s point, as on the live API."""
+    document: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    """The whole parsed document, for following the record schemas' ``$ref``s."""
+
+    def route(self, path: str) -> tuple[OperationSpec, dict[str, str]] | None:
+        """The operation whose route ``path`` is, with its path parameters (None: no route)."""
+        for operation in self.operations:
+            params = operation.match(path)
+            if params is not None:
+                return operation, params
+        return None
+
+    def operation(self, operation_id: str) -> OperationSpec:
+        """The operation named ``operation_id`` (KeyError if the spec has none)."""
+        for operation in self.operations:
+            if operation.operation_id == operation_id:
+                return operation
+        raise KeyError(f"the spec has no GET operation {operation_id!r}")
+
+    def lists(self) -> list[OperationSpec]:
+        """The list operations, shortest route first (parents before their children)."""
+        found = [op for op in self.operations if op.list_key is not None]
+        return sorted(found, key=lambda op: op.shape.count("/"))
+
+    def flow_rule(self) -> tuple[ParameterRule, str | None]:
+        """The first path parameter of the first nested list (``FlowSid``) and its example
+        (seeded by default, so that the documented examples reach real data)."""
+        for operation in self.lists():
+            rules = operation.path_rules()
+            if rules:
+                example = operation.examples.get(rules[0].name)
+                return rules[0], example if isinstance(example, str) else None
+        raise ValueError("the spec has no list operation below another")
 
 
-def load(spec_path: str | Path | None = None) -> OperationSpec:
-    """Read the operation from ``spec_path``, or from the spec packaged with the client."""
+def load(spec_path: str | Path | None = None) -> ApiSpec:
+    """Read the operations from ``spec_path``, or from the spec packaged with the client."""
     if spec_path is None:
         text = resources.files("studio_engagements").joinpath(PACKAGED_SPEC).read_text("utf-8")
     else:
@@ -140,15 +177,17 @@ def load(spec_path: str | Path | None = None) -> OperationSpec:
     return from_document(document)
 
 
-def from_document(document: Mapping[str, Any]) -> OperationSpec:
-    """The operation named ``ListEngagement`` in a parsed OpenAPI document."""
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and operation.get("operationId") == OPERATION_ID:
-                if method != "get":
-                    raise ValueError(f"{OPERATION_ID} must be a GET, not {method.upper()}")
-                return _operation(document, path, operation)
-    raise ValueError(f"the spec has no operation {OPERATION_ID!r}")
+def from_document(document: Mapping[str, Any]) -> ApiSpec:
+    """Every GET operation of a parsed OpenAPI document, in the document's order."""
+    operations = [
+        _operation(document, path, item["get"])
+        for path, item in document["paths"].items()
+        if isinstance(item.get("get"), Mapping)
+    ]
+    if not operations:
+        raise ValueError("the spec has no GET operation")
+    origin = str(document["servers"][0]["url"]).rstrip("/")
+    return ApiSpec(tuple(operations), origin, document)
 
 
 def _operation(
@@ -157,28 +196,32 @@ def _operation(
     resolve = SchemaReader(document).resolve
     parameters = [resolve(p) for p in operation.get("parameters", [])]
     ok = resolve(operation["responses"]["200"])
-    body = resolve(ok["content"]["application/json"]["schema"])
-    (list_key,) = [
-        name for name, prop in body["properties"].items() if resolve(prop).get("type") == "array"
+    schema = ok["content"]["application/json"]["schema"]
+    body = resolve(schema)
+    arrays = [
+        name
+        for name, prop in body.get("properties", {}).items()
+        if resolve(prop).get("type") == "array"
     ]
-    record_schema = resolve(body["properties"][list_key])["items"]
+    list_key = arrays[0] if len(arrays) == 1 and "meta" in body["properties"] else None
     headers = {
         name: str(resolve(header).get("schema", {}).get("type", "string"))
         for name, header in ok.get("headers", {}).items()
     }
-    path_examples = [p.get("example") for p in parameters if p["in"] == "path"]
     rules = rules_from_parameters(parameters)
-    page_size = rules["PageSize"].default or rules["PageSize"].maximum
-    if not isinstance(page_size, int):
-        raise ValueError("PageSize needs a default or a maximum in the spec")
+    items = None if list_key is None else resolve(body["properties"][list_key])["items"]
+    page_size = None
+    if list_key is not None:
+        page_size = rules["PageSize"].default or rules["PageSize"].maximum
+        if not isinstance(page_size, int):
+            raise ValueError("PageSize needs a default or a maximum in the spec")
     return OperationSpec(
+        operation_id=str(operation.get("operationId", path)),
         path=path,
         rules=rules,
         list_key=list_key,
         cors_headers=headers,
-        canonical_origin=str(document["servers"][0]["url"]).rstrip("/"),
-        example_flow_sid=path_examples[0] if path_examples else None,
         default_page_size=page_size,
-        record_schema=record_schema,
-        document=document,
+        examples={p["name"]: p["example"] for p in parameters if "example" in p},
+        record_schema=schema if items is None else items,
     )

@@ -5,10 +5,14 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
+from ..models.page_meta import PageMeta
+from ..models.step import Step
 from ..types import (
+    missing,
     not_an_object,
     read_json,
     sent_json,
+    wrong_type,
 )
 
 _new = object.__new__
@@ -18,15 +22,24 @@ _set = object.__setattr__
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
 # frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
-class EngagementLinks:
-    """Related resources by name, e.g. `steps`: any JSON values (a `uri-map`).
+class ListStepResponse:
+    """One page of Steps. Paging needs both keys; Twilio always sends them.
 
-    extra: Keys the API sent that this version does not know, as they came.
+    Attributes:
+        steps:
+        meta: Paging information, the same for every list. Only `next_page_url` is required (null on the last page),
+            because paging cannot work without it; Twilio's contract requires no key, and Twilio sends them all.
+        extra: Keys the API sent that this version does not know, as they came.
     """
 
+    steps: list[Step]
+    meta: PageMeta
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
-    FIELDS: ClassVar[tuple[str, ...]] = ()
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "steps",
+        "meta",
+    )
     """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
     SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = ()
     """ The fields the spec marks ``x-summary``: a short view of a record """
@@ -36,15 +49,31 @@ class EngagementLinks:
         """Read one decoded JSON object; raises ParseError naming the first bad field"""
 
         if type(src_dict) is not dict:
-            raise not_an_object("EngagementLinks", src_dict)
+            raise not_an_object("ListStepResponse", src_dict)
+        if "steps" not in src_dict:
+            raise missing("ListStepResponse", "steps")
+        if "meta" not in src_dict:
+            raise missing("ListStepResponse", "meta")
         get = src_dict.get
+        steps = get("steps")
+        if type(steps) is not list:
+            raise wrong_type("ListStepResponse", "steps", steps, "an array")
+        steps = [Step.from_dict(item) for item in steps]
+        meta = get("meta")
+        if type(meta) is not dict:
+            raise wrong_type("ListStepResponse", "meta", meta, "an object")
+        meta = PageMeta.from_dict(meta)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.
             fields = src_dict.copy()
+            fields["steps"] = steps
+            fields["meta"] = meta
             fields["extra"] = {}
         else:
             fields = {
+                "steps": steps,
+                "meta": meta,
                 "extra": {
                     name_: value_
                     for name_, value_ in src_dict.items()
@@ -76,8 +105,10 @@ class EngagementLinks:
         """The JSON object: unknown keys as they came, then every field (None as null)"""
         return {
             **self.extra,
+            "steps": [item.to_dict() for item in self.steps],
+            "meta": self.meta.to_dict(),
         }
 
 
-_FIELDS = frozenset(EngagementLinks.FIELDS)
+_FIELDS = frozenset(ListStepResponse.FIELDS)
 _FIELD_COUNT = len(_FIELDS)

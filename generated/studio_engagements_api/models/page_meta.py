@@ -20,9 +20,9 @@ _set = object.__setattr__
 # Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
 # frozen setattr per field, and an any-JSON field's text is kept there until it is read.
 @attrs.frozen(slots=False)
-class ListEngagementResponseMeta:
-    """Paging information. Only `next_page_url` is required (null on the last page), because paging cannot work without it;
-    Twilio's contract requires no key, and Twilio sends them all.
+class PageMeta:
+    """Paging information, the same for every list. Only `next_page_url` is required (null on the last page), because
+    paging cannot work without it; Twilio's contract requires no key, and Twilio sends them all.
 
         Attributes:
             next_page_url:
@@ -62,57 +62,37 @@ class ListEngagementResponseMeta:
         """Read one decoded JSON object; raises ParseError naming the first bad field"""
 
         if type(src_dict) is not dict:
-            raise not_an_object("ListEngagementResponseMeta", src_dict)
+            raise not_an_object("PageMeta", src_dict)
         if "next_page_url" not in src_dict:
-            raise missing("ListEngagementResponseMeta", "next_page_url")
+            raise missing("PageMeta", "next_page_url")
         get = src_dict.get
         next_page_url = get("next_page_url")
         if type(next_page_url) is not str and next_page_url is not None:
             raise wrong_type(
-                "ListEngagementResponseMeta",
-                "next_page_url",
-                next_page_url,
-                "a string or null",
+                "PageMeta", "next_page_url", next_page_url, "a string or null"
             )
         first_page_url = get("first_page_url")
         if type(first_page_url) is not str and first_page_url is not None:
             raise wrong_type(
-                "ListEngagementResponseMeta",
-                "first_page_url",
-                first_page_url,
-                "a string or null",
+                "PageMeta", "first_page_url", first_page_url, "a string or null"
             )
         key = get("key")
         if type(key) is not str and key is not None:
-            raise wrong_type(
-                "ListEngagementResponseMeta", "key", key, "a string or null"
-            )
+            raise wrong_type("PageMeta", "key", key, "a string or null")
         page = get("page")
         if type(page) is not int and page is not None:
-            raise wrong_type(
-                "ListEngagementResponseMeta", "page", page, "an integer or null"
-            )
+            raise wrong_type("PageMeta", "page", page, "an integer or null")
         page_size = get("page_size")
         if type(page_size) is not int and page_size is not None:
-            raise wrong_type(
-                "ListEngagementResponseMeta",
-                "page_size",
-                page_size,
-                "an integer or null",
-            )
+            raise wrong_type("PageMeta", "page_size", page_size, "an integer or null")
         previous_page_url = get("previous_page_url")
         if type(previous_page_url) is not str and previous_page_url is not None:
             raise wrong_type(
-                "ListEngagementResponseMeta",
-                "previous_page_url",
-                previous_page_url,
-                "a string or null",
+                "PageMeta", "previous_page_url", previous_page_url, "a string or null"
             )
         url = get("url")
         if type(url) is not str and url is not None:
-            raise wrong_type(
-                "ListEngagementResponseMeta", "url", url, "a string or null"
-            )
+            raise wrong_type("PageMeta", "url", url, "a string or null")
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
             # Every field and nothing new: copying the object is the cheapest way to build the
             # instance's fields; only converted values are replaced.
@@ -168,5 +148,5 @@ class ListEngagementResponseMeta:
         }
 
 
-_FIELDS = frozenset(ListEngagementResponseMeta.FIELDS)
+_FIELDS = frozenset(PageMeta.FIELDS)
 _FIELD_COUNT = len(_FIELDS)

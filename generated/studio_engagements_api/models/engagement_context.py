@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+import attrs
+
+from ..types import (
+    RAW,
+    JsonValue,
+    LazyJson,
+    json_key,
+    not_an_object,
+    read_json,
+    sent_json,
+    wrong_type,
+)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
+@attrs.frozen(slots=False)
+class EngagementContext:
+    """The most recent context of an Engagement. No field is required: any field may be null or absent, and fields Twilio
+    adds later are allowed.
+
+        Attributes:
+            account_sid: The SID of the Account.
+            context: The Flow Context: the state the flow saves as it executes, any JSON value. Your widgets read its data as
+                variables.
+            engagement_sid: The SID of the Engagement.
+            flow_sid: The SID of the Flow.
+            url: The URL of the resource.
+            extra: Keys the API sent that this version does not know, as they came.
+    """
+
+    account_sid: str | None = None
+    context: JsonValue = None
+    engagement_sid: str | None = None
+    flow_sid: str | None = None
+    url: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "account_sid",
+        "context",
+        "engagement_sid",
+        "flow_sid",
+        "url",
+    )
+    """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
+    SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """ The fields the spec marks ``x-summary``: a short view of a record """
+
+    @classmethod
+    def from_dict(cls, src_dict: object) -> Self:
+        """Read one decoded JSON object; raises ParseError naming the first bad field"""
+
+        if type(src_dict) is not dict:
+            raise not_an_object("EngagementContext", src_dict)
+        get = src_dict.get
+        account_sid = get("account_sid")
+        if type(account_sid) is not str and account_sid is not None:
+            raise wrong_type(
+                "EngagementContext", "account_sid", account_sid, "a string or null"
+            )
+        context = get("context")
+        engagement_sid = get("engagement_sid")
+        if type(engagement_sid) is not str and engagement_sid is not None:
+            raise wrong_type(
+                "EngagementContext",
+                "engagement_sid",
+                engagement_sid,
+                "a string or null",
+            )
+        flow_sid = get("flow_sid")
+        if type(flow_sid) is not str and flow_sid is not None:
+            raise wrong_type(
+                "EngagementContext", "flow_sid", flow_sid, "a string or null"
+            )
+        url = get("url")
+        if type(url) is not str and url is not None:
+            raise wrong_type("EngagementContext", "url", url, "a string or null")
+        if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
+            # Every field and nothing new: copying the object is the cheapest way to build the
+            # instance's fields; only converted values are replaced.
+            fields = src_dict.copy()
+            fields["extra"] = {}
+        else:
+            fields = {
+                "account_sid": account_sid,
+                "context": context,
+                "engagement_sid": engagement_sid,
+                "flow_sid": flow_sid,
+                "url": url,
+                "extra": {
+                    name_: value_
+                    for name_, value_ in src_dict.items()
+                    if name_ not in _FIELDS
+                },
+            }
+        instance = _new(cls)
+        _set(instance, "__dict__", fields)
+        return instance
+
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        if fields["context"].__class__ is RAW:
+            fields[_CONTEXT_JSON] = fields.pop("context")
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object: unknown keys as they came, then every field (None as null)"""
+        return {
+            **self.extra,
+            "account_sid": self.account_sid,
+            "context": self.context,
+            "engagement_sid": self.engagement_sid,
+            "flow_sid": self.flow_sid,
+            "url": self.url,
+        }
+
+
+_FIELDS = frozenset(EngagementContext.FIELDS)
+_FIELD_COUNT = len(_FIELDS)
+_CONTEXT_JSON = json_key("context")
+EngagementContext.context = LazyJson("context")

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+import attrs
+
+from ..types import (
+    not_an_object,
+    read_json,
+    sent_json,
+)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
+# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
+@attrs.frozen(slots=False)
+class Links:
+    """Related resources by name, e.g. an Engagement's `steps`: any JSON values (a `uri-map`).
+
+    extra: Keys the API sent that this version does not know, as they came.
+    """
+
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
+    SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """ The fields the spec marks ``x-summary``: a short view of a record """
+
+    @classmethod
+    def from_dict(cls, src_dict: object) -> Self:
+        """Read one decoded JSON object; raises ParseError naming the first bad field"""
+
+        if type(src_dict) is not dict:
+            raise not_an_object("Links", src_dict)
+        get = src_dict.get
+        if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
+            # Every field and nothing new: copying the object is the cheapest way to build the
+            # instance's fields; only converted values are replaced.
+            fields = src_dict.copy()
+            fields["extra"] = {}
+        else:
+            fields = {
+                "extra": {
+                    name_: value_
+                    for name_, value_ in src_dict.items()
+                    if name_ not in _FIELDS
+                },
+            }
+        instance = _new(cls)
+        _set(instance, "__dict__", fields)
+        return instance
+
+    @classmethod
+    def from_json(cls, content: bytes) -> Self:
+        """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
+
+        msgspec decodes it straight into the class where it can, else from_dict reads it: the
+        values are the same (see types.read_json).
+        """
+        return read_json(cls, content)
+
+    def sent_json(self) -> bytes | None:
+        """This record's JSON object, byte for byte as the API sent it
+
+        Known for a record of a list read by from_json from a strict JSON document (one msgspec
+        reads); None otherwise.
+        """
+        return sent_json(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object: unknown keys as they came, then every field (None as null)"""
+        return {
+            **self.extra,
+        }
+
+
+_FIELDS = frozenset(Links.FIELDS)
+_FIELD_COUNT = len(_FIELDS)
