@@ -4,7 +4,7 @@ Serves ``MockStudio`` on loopback, runs ``st run`` against it with every check a
 examples, coverage and fuzzing on every operation of the spec, writes a JUnit report under
 ``reports/`` and prints how many test cases were sent, in how long, and the requests per
 operation. Exits non-zero on any finding, or if fewer than ``--min-cases`` cases ran (default
-5,000).
+5,000; the default depth sends about 7,300 over the seven operations, in about four minutes).
 Settings shared with the pytest suite (seed, security parameters) are in ``schemathesis.toml``.
 """
 
@@ -32,7 +32,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: depth (``--max-examples``), the floor (``--min-cases``), reports."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--max-examples", type=int, default=5000, help="per operation and phase (default 5000)"
+        "--max-examples", type=int, default=1000, help="per operation and phase (default 1000)"
     )
     parser.add_argument("--min-cases", type=int, default=5000, help="fail below (default 5000)")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "reports")

@@ -1,11 +1,12 @@
-"""A field and a status added to the spec alone reach the model, the mock and the CLI.
+"""A field and a status added to the spec alone reach the model, the mock, the CLI, the archive.
 
 The test copies the repository, adds a nullable string property to the Engagement schema and to
 the Step schema and a value to EngagementStatus in the copy's spec, regenerates with the pinned
 tools, installs the copy into a fresh virtual environment and checks, in that environment, that
 each new field is a typed attribute of its model (not in ``extra``), is written by ``to_dict``,
-that the Engagement's is in every mock record and in the CLI's default csv header and
-``--fields``, and that the status is an ``EngagementStatus`` member. No
+that each is in every mock record of its schema, that the Engagement's is in the CLI's default
+csv header and ``--fields``, that both are columns of the archive's tables (filled from the
+mock), and that the status is an ``EngagementStatus`` member. No
 file under ``overlays/`` changes. It takes a minute (a venv and an install).
 """
 
@@ -30,7 +31,7 @@ NEW_STEP_FIELD = "widget_label"  # added to a second schema, Step
 COPIED = ("openapi", "generated", "overlays", "scripts")
 CHECK = textwrap.dedent(
     f"""
-    import csv, io, json, typing
+    import csv, io, json, sqlite3, typing
     from click.testing import CliRunner
     from studio_engagements import Engagement, EngagementStatus, Step
     from studio_engagements.cli import main
@@ -64,7 +65,18 @@ CHECK = textwrap.dedent(
         assert result.exit_code == 0, result.output
         rows = [json.loads(line) for line in result.stdout.splitlines()]
         assert [sorted(row) for row in rows] == [sorted(["sid", "{NEW_FIELD}"])] * 3, rows
-    print("spec change reached model, to_dict, mock and CLI")
+        archived = ["archive", flow, "--steps", "--output", "a.sqlite", "--base-url", url]
+        result = runner.invoke(main, archived, env=env)
+        assert result.exit_code == 0, result.output
+    steps = [step for record in records for step in mock.steps(flow, record["sid"])]
+    assert steps and all("{NEW_STEP_FIELD}" in step for step in steps)
+    with sqlite3.connect("a.sqlite") as archive:
+        for table, name in (("engagements", "{NEW_FIELD}"), ("steps", "{NEW_STEP_FIELD}")):
+            columns = {{row[1] for row in archive.execute(f"PRAGMA table_info({{table}})")}}
+            assert name in columns, (table, columns)
+            filled = f"SELECT count(*) FROM {{table}} WHERE {{name}} IS NOT NULL"
+            assert archive.execute(filled).fetchone()[0] > 0, table
+    print("spec change reached model, to_dict, mock, CLI and archive")
     """
 )
 
@@ -135,7 +147,7 @@ def test_a_field_and_a_status_added_to_the_spec_reach_every_place(tmp_path: Path
         [str(python), "-c", CHECK], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "reached model, to_dict, mock and CLI" in checked.stdout
+    assert "reached model, to_dict, mock, CLI and archive" in checked.stdout
     assert tree(repo / "overlays") == overlays_before
 
 

@@ -40,8 +40,7 @@ class Flow:
         date_created: The date and time in GMT when the resource was created, in ISO 8601 format.
         date_updated: The date and time in GMT when the resource was last updated, in ISO 8601 format.
         url: The absolute URL of the resource.
-        links: URLs of the Flow's nested resources, such as `engagements` and `executions`; null or absent when there are
-            none.
+        links: URLs of the Flow's nested resources, such as its `engagements`; null or absent when there are none.
         extra: Keys the API sent that this version does not know, as they came.
     """
 
