@@ -96,8 +96,11 @@ def engagement_table(engagements: Sequence[Engagement], fields: Sequence[str]) -
     for name in fields:
         # On a narrow screen JSON folds, other long values (SIDs) are cut with an ellipsis, and
         # short columns keep their names' width.
-        overflow = "fold" if name in ("context", "links") else "ellipsis"
-        table.add_column(name, overflow=overflow, min_width=min(len(name), 8))
+        table.add_column(
+            name,
+            overflow="fold" if name in ("context", "links") else "ellipsis",
+            min_width=min(len(name), 8),
+        )
     for engagement in engagements:
         record = engagement.to_dict()
         table.add_row(*(cell(record.get(name)) for name in fields))
