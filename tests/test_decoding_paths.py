@@ -131,6 +131,16 @@ def test_a_record_built_by_hand_has_no_sent_json() -> None:
     assert json.loads(render_rows([engagement], FIELDS, "jsonl", header=False))["status"] == "ended"
 
 
+@pytest.mark.parametrize("field", [b"contact_channel_address", b"sid", b"context"])
+def test_a_surrogate_written_as_utf8_is_refused_in_any_string(field: bytes) -> None:
+    """ED A0 80 is U+D800 written as UTF-8: not UTF-8, although msgspec decodes it."""
+    body = (
+        b'{"engagements": [{"' + field + b'": "\xed\xa0\x80+1"}], "meta": {"next_page_url": null}}'
+    )
+    with pytest.raises(ValueError, match=r"utf-8|UTF-8|decode"):
+        Page.from_json(body)
+
+
 @pytest.mark.parametrize("text", [b'"\xff"', b'{"a": ["ok", "\xc3\x28"]}'])
 def test_context_text_that_is_not_utf8_is_refused_when_the_page_is_read(text: bytes) -> None:
     body = b'{"engagements": [{"context": ' + text + b'}], "meta": {"next_page_url": null}}'

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 from operator import attrgetter
 from types import UnionType
 from typing import (
@@ -140,12 +141,24 @@ def json_decoder() -> str:
     return _DECODER["name"]
 
 
+# A UTF-16 surrogate written as UTF-8 bytes (ED A0-BF ..): not UTF-8, though msgspec reads it.
+_ENCODED_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def _encoded_surrogate(content: bytes) -> bool:
+    """Whether ``content`` holds a surrogate encoded as UTF-8 (memchr first: rarely any ED)"""
+    return b"\xed" in content and _ENCODED_SURROGATE.search(content) is not None
+
+
 def loads(content: bytes) -> tuple[Any, bool]:
     """``json.loads(content)``, and whether the document is strict JSON (msgspec read it)
 
     msgspec refuses a few things json accepts (NaN, numbers beyond float range, lone surrogates,
-    a BOM, UTF-16): then json has the last word, so the value is always json's.
+    a BOM, UTF-16): then json has the last word, so the value is always json's. A surrogate
+    written as UTF-8 bytes is refused (UnicodeDecodeError): both would let it through.
     """
+    if _encoded_surrogate(content):
+        content.decode()  # raises: a surrogate is not UTF-8
     if _DECODER["name"] == "msgspec":
         try:
             return _decode_any(content), True
@@ -252,7 +265,10 @@ class _Codec:
         self.texts: tuple[tuple[str | None, str], ...] | None = _text_fields(cls)
 
     def check_text(self, checked: Any, content: bytes) -> None:
-        """Raise UnicodeDecodeError unless the any-JSON texts are UTF-8 (msgspec checks the rest)"""
+        """Raise UnicodeDecodeError unless the any-JSON texts are UTF-8 (msgspec checks the rest,
+        but for surrogates encoded as UTF-8, which no string may hold)"""
+        if _encoded_surrogate(content):
+            content.decode()  # raises: a surrogate is not UTF-8
         if self.texts is None:
             content.decode()
             return
