@@ -89,19 +89,20 @@ def cell(value: Any) -> str:
 
 
 def engagement_table(engagements: Sequence[Engagement], fields: Sequence[str]) -> Any:
-    """A rich Table of the given fields (``context`` and ``links`` as JSON)."""
+    """A rich Table of the given fields (values that are not strings, e.g. ``context``, as JSON)."""
     from rich.table import Table
 
+    records = [engagement.to_dict() for engagement in engagements]
     table = Table()
     for name in fields:
         # On a narrow screen JSON folds, other long values (SIDs) are cut with an ellipsis, and
         # short columns keep their names' width.
+        json_values = any(not isinstance(record.get(name), str | None) for record in records)
         table.add_column(
             name,
-            overflow="fold" if name in ("context", "links") else "ellipsis",
+            overflow="fold" if json_values else "ellipsis",
             min_width=min(len(name), 8),
         )
-    for engagement in engagements:
-        record = engagement.to_dict()
+    for record in records:
         table.add_row(*(cell(record.get(name)) for name in fields))
     return table
