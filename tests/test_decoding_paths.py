@@ -4,6 +4,7 @@ export writes each record as the API sent it, csv and --fields the typed values.
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any
 
 import httpx
@@ -131,7 +132,7 @@ def test_a_record_built_by_hand_has_no_sent_json() -> None:
     assert json.loads(render_rows([engagement], FIELDS, "jsonl", header=False))["status"] == "ended"
 
 
-@pytest.mark.parametrize("field", [b"contact_channel_address", b"sid", b"context"])
+@pytest.mark.parametrize("field", [b"contact_channel_address", b"sid", b"context", b"brand_new"])
 def test_a_surrogate_written_as_utf8_is_refused_in_any_string(field: bytes) -> None:
     """ED A0 80 is U+D800 written as UTF-8: not UTF-8, although msgspec decodes it."""
     body = (
@@ -142,8 +143,10 @@ def test_a_surrogate_written_as_utf8_is_refused_in_any_string(field: bytes) -> N
 
 
 @pytest.mark.parametrize("text", [b'"\xff"', b'{"a": ["ok", "\xc3\x28"]}'])
-def test_context_text_that_is_not_utf8_is_refused_when_the_page_is_read(text: bytes) -> None:
-    body = b'{"engagements": [{"context": ' + text + b'}], "meta": {"next_page_url": null}}'
+@pytest.mark.parametrize("field", [b"context", b"brand_new", b"\xff"])
+def test_text_that_is_not_utf8_is_refused_when_the_page_is_read(text: bytes, field: bytes) -> None:
+    # msgspec checks the strings it decodes, not the text it keeps raw or skips (unknown keys).
+    body = b'{"engagements": [{"' + field + b'": ' + text + b'}], "meta": {"next_page_url": null}}'
     with pytest.raises(ValueError, match=r"utf-8|UTF-8|decode"):
         Page.from_json(body)
 
@@ -152,3 +155,46 @@ def test_context_text_in_utf8_is_read() -> None:
     body = '{"engagements": [{"context": {"b": "Grüße, 世界"}}], "meta": {"next_page_url": null}}'
     (engagement,) = Page.from_json(body.encode()).engagements
     assert engagement.context == {"b": "Grüße, 世界"}
+
+
+def test_unknown_keys_at_every_level_are_read_in_one_pass_and_kept_in_extra() -> None:
+    body = page_body(f"{BASE}/x", [RECORD, {**RECORD, "brand_new": [1, 2.50, None]}])
+    body["meta"]["cursor"] = "c1"
+    body["served_by"] = {"region": "us1"}
+    content = json.dumps(body).encode()
+    page = Page.from_json(content)
+    # Read by msgspec (a record from_dict reads has no sent_json), each level finding its keys.
+    assert all(engagement.sent_json() is not None for engagement in page.engagements)
+    assert [engagement.extra for engagement in page.engagements] == [
+        {},
+        {"brand_new": [1, 2.5, None]},
+    ]
+    assert page.meta.extra == {"cursor": "c1"}
+    assert page.extra == {"served_by": {"region": "us1"}}
+    assert page == Page.from_dict(json.loads(content))
+    assert page.engagements[1].to_dict() == {**RECORD, "brand_new": [1, 2.5, None]}
+
+
+def test_a_key_named_extra_is_an_unknown_key_like_any_other() -> None:
+    body = page_body(f"{BASE}/x", [{**RECORD, "extra": {"a": 1}}, {**RECORD, "extra": None}])
+    page = Page.from_json(json.dumps(body).encode())
+    assert [engagement.extra for engagement in page.engagements] == [
+        {"extra": {"a": 1}},
+        {"extra": None},
+    ]
+    assert page.engagements[0].sid == RECORD["sid"]
+
+
+def test_extra_given_or_not_given_by_hand() -> None:
+    assert Engagement(sid="FN" + "c" * 32).extra == {}
+    assert Engagement(extra={"brand_new": 1}).extra == {"brand_new": 1}
+    assert Engagement(extra={"brand_new": 1}).to_dict()["brand_new"] == 1
+
+
+def test_records_pickle_as_their_values() -> None:
+    body = page_body(f"{BASE}/x", [{**RECORD, "brand_new": "x"}])
+    (engagement,) = Page.from_json(json.dumps(body).encode()).engagements
+    copy = pickle.loads(pickle.dumps(engagement))
+    assert copy == engagement
+    assert copy.extra == {"brand_new": "x"}
+    assert copy.context == engagement.context

@@ -1,10 +1,11 @@
 """Contains some shared types for properties, and what the models' from_dict, to_dict and from_json share"""
 
+import codecs
 import datetime
 import json
 import re
-from operator import attrgetter
-from types import UnionType
+from collections.abc import Mapping
+from types import MappingProxyType, UnionType
 from typing import (
     TYPE_CHECKING,
     Annotated,
@@ -92,7 +93,8 @@ def format_datetime(value: datetime.datetime | None) -> str | None:
 # (what it decodes). The aliases below are the user's type for the first and msgspec's for the
 # second: an open enum is decoded as its string (made its member after decoding), any JSON
 # is kept as its text until it is read (LazyJson), a date-time must carry an offset (one without is read by
-# from_dict, which takes it as UTC).
+# from_dict, which takes it as UTC), and ``extra`` is no JSON key (a key named so goes to
+# from_dict); msgspec skips unknown keys, which LazyExtra reads from the JSON as sent.
 try:
     import msgspec
 except ImportError:  # the json fallback: nothing is decoded by msgspec
@@ -103,7 +105,11 @@ if TYPE_CHECKING:
     JsonValue: TypeAlias = Any
     AwareDateTime: TypeAlias = datetime.datetime
     OpenEnum: TypeAlias = E | str
+    ExtraFields: TypeAlias = Mapping[str, Any]
 else:
+
+    class ExtraFields:
+        """What msgspec is told ``extra`` is: a type no JSON value has"""
 
     class OpenEnum:
         def __class_getitem__(cls, item: object) -> type:
@@ -116,11 +122,13 @@ else:
         JsonValue = msgspec.Raw
         AwareDateTime = Annotated[datetime.datetime, msgspec.Meta(tz=True)]
 
+EXTRA_NOT_READ: Mapping[str, Any] = MappingProxyType({})
+""" The default of ``extra``, replaced after decoding or construction by what LazyExtra reads """
 RAW: type = object if msgspec is None else msgspec.Raw
 """ The type msgspec gives an any-JSON field (its text); never a value's type without msgspec """
 _DECODER = {"name": "json" if msgspec is None else "msgspec"}
 SENT_JSON = "_sent_json"
-""" The instance key where a record read by from_json keeps where its JSON as sent is found """
+""" The instance key where a model read by from_json keeps where its JSON as sent is found """
 
 
 def set_json_decoder(name: str) -> None:
@@ -205,41 +213,92 @@ def _decode_raw(raw: Any) -> Any:
         return json.loads(bytes(raw))
 
 
+class LazyExtra:
+    """``extra`` of an instance msgspec decoded: its unknown keys, read when first asked for
+
+    msgspec skips the keys a model does not know; the first read of ``extra`` finds them in the
+    instance's JSON as sent (sent_json). An instance built by ``__init__`` without ``extra``
+    has none.
+    """
+
+    __slots__ = ("known",)
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self.known = known
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        fields = instance.__dict__
+        if SENT_JSON not in fields:
+            # Asked by msgspec while it decodes, before __attrs_post_init__: not set yet.
+            raise AttributeError("extra")
+        text = sent_json(instance)
+        extra: dict[str, Any] = {}
+        if text is not None:
+            known = self.known
+            extra = {
+                name: value
+                for name, value in loads(text)[0].items()
+                if name not in known
+            }
+        fields["extra"] = extra
+        return extra
+
+
 M = TypeVar("M")
 
 
 def read_json(cls: type[M], content: bytes) -> M:
     """A JSON document as an instance of the model ``cls``
 
-    Where msgspec decodes (see set_json_decoder), a document holding only the fields the model
-    knows, of the types the OpenAPI document gives them, is decoded by msgspec straight into the
-    model in one pass (after a pass that checks the keys); each record of a list of models keeps
-    its JSON as sent (``sent_json()``). Any other document is decoded into dicts and read by
-    ``cls.from_dict``, which keeps unknown keys in ``extra``, reads what msgspec is stricter
-    about (a date-time without offset), and raises ParseError naming a bad field. A document
-    that is not JSON raises ValueError.
+    Where msgspec decodes (see set_json_decoder), a UTF-8 document whose known fields have the
+    types the OpenAPI document gives them is decoded by msgspec straight into the model in one
+    pass; every model in it keeps its JSON as sent (``sent_json()``), where its unknown keys are
+    read when ``extra`` is first asked for. Any other document is decoded into dicts and read by
+    ``cls.from_dict``, which reads what msgspec is stricter about (a date-time without offset,
+    a key named ``extra``) and raises ParseError naming a bad field. A document that is not JSON
+    raises ValueError.
     """
     codec = _codec(cls) if _DECODER["name"] == "msgspec" else None
     if codec is not None:
         try:
-            checked = codec.check(content)
-            if not content.isascii():
-                codec.check_text(checked, content)
+            check_utf8(content)
             value = codec.direct(content)
         except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):
             pass
         else:
-            codec.keep_sent_json(value, content)
+            codec.keep_sent_json(value, _SentJson(content, codec.split), ())
             return value
     body, strict = loads(content)
     value = cls.from_dict(body)  # type: ignore[attr-defined]
     if strict and codec is not None:
-        codec.keep_sent_json(value, content)
+        codec.keep_sent_json(value, _SentJson(content, codec.split), ())
     return value
 
 
+_CHUNK = 4096
+_utf8_decoder = codecs.getincrementaldecoder("utf-8")
+
+
+def check_utf8(content: bytes) -> None:
+    """Raise UnicodeDecodeError unless ``content`` is UTF-8 (no surrogates)
+
+    msgspec checks the strings it decodes, not the text it skips or keeps raw. Read in chunks,
+    of which the ASCII ones cost next to nothing, it is a fraction of decoding the whole text.
+    """
+    if content.isascii():
+        return
+    decoder = _utf8_decoder()
+    for start in range(0, len(content), _CHUNK):
+        chunk = content[start : start + _CHUNK]
+        if not chunk.isascii() or decoder.getstate()[0]:
+            decoder.decode(chunk)
+    decoder.decode(b"", True)
+
+
 class _Codec:
-    """msgspec's decoders for one model: the key check, the model, the records as sent"""
+    """msgspec's decoders for one model: the model, and its parts as sent"""
 
     def __init__(self, cls: type) -> None:
         hints = get_type_hints(cls)
@@ -248,68 +307,89 @@ class _Codec:
         )
         if names != cls.FIELDS:
             raise TypeError(f"{cls.__name__}: a JSON name is not its attribute's name")
-        self.direct = msgspec.json.Decoder(cls).decode
-        self.check = msgspec.json.Decoder(_key_check(cls)).decode
-        self.lists = tuple(
-            name for name in names if _list_model(hints[name]) is not None
+        # The models in this one's fields, each with its codec (None: msgspec cannot decode it).
+        self.models = tuple(
+            (name, _codec(model)) for name in names if (model := _model(hints[name]))
         )
-        parts = [
+        self.lists = tuple(
+            (name, _codec(model))
+            for name in names
+            if (model := _list_model(hints[name]))
+        )
+        if any(codec is None for _, codec in self.models + self.lists):
+            raise TypeError(f"{cls.__name__}: msgspec cannot decode a model in it")
+        self.direct = msgspec.json.Decoder(cls).decode
+        parts = [(name, msgspec.Raw, None) for name, _ in self.models]
+        parts += [
             (name, list[msgspec.Raw], msgspec.field(default_factory=list))
-            for name in self.lists
+            for name, _ in self.lists
         ]
         self.split = msgspec.json.Decoder(
-            msgspec.defstruct(f"{cls.__name__}Records", parts)
+            msgspec.defstruct(f"{cls.__name__}Parts", parts)
         ).decode
-        # Where the any-JSON texts are (own fields, and fields of the records of lists), or
-        # None when some lie deeper (then the whole document's text is checked).
-        self.texts: tuple[tuple[str | None, str], ...] | None = _text_fields(cls)
 
-    def check_text(self, checked: Any, content: bytes) -> None:
-        """Raise UnicodeDecodeError unless the any-JSON texts are UTF-8 (msgspec checks the rest,
-        but for surrogates encoded as UTF-8, which no string may hold)"""
-        if _encoded_surrogate(content):
-            content.decode()  # raises: a surrogate is not UTF-8
-        if self.texts is None:
-            content.decode()
-            return
-        parts: list[Any] = []
-        for where, name in self.texts:
-            if where is None:
-                parts.append(getattr(checked, name))
-            else:
-                parts.extend(map(attrgetter(name), getattr(checked, where) or ()))
-        b"".join(filter(None, parts)).decode()
-
-    def keep_sent_json(self, value: Any, content: bytes) -> None:
-        """Let each record of ``value``'s lists of models find its JSON as sent (sent_json)"""
-        for name in self.lists:
-            source = _SentJson(self.split, content, name)
-            for index, item in enumerate(getattr(value, name)):
-                item.__dict__[SENT_JSON] = (source, index)
+    def keep_sent_json(
+        self, value: Any, source: "_SentJson", path: tuple[str | int, ...]
+    ) -> None:
+        """Let ``value`` and every model in it find its JSON as sent (sent_json)"""
+        value.__dict__[SENT_JSON] = (source, path)
+        for name, codec in self.models:
+            inner = value.__dict__[name]
+            if inner is not None:
+                codec.keep_sent_json(inner, source, (*path, name))  # type: ignore[union-attr]
+        for name, codec in self.lists:
+            prefix = (*path, name)
+            if codec.models or codec.lists:  # type: ignore[union-attr]
+                for index, item in enumerate(value.__dict__[name] or ()):
+                    codec.keep_sent_json(item, source, (*prefix, index))  # type: ignore[union-attr]
+            else:  # the usual case, a page of records: one loop
+                for index, item in enumerate(value.__dict__[name] or ()):
+                    item.__dict__[SENT_JSON] = (source, (*prefix, index))
 
 
 class _SentJson:
-    """A document's records as sent, split out of it when one is first asked for"""
+    """A document's parts as sent, split out of it when one is first asked for"""
 
-    __slots__ = ("content", "name", "records", "split")
+    __slots__ = ("content", "parts", "split")
 
-    def __init__(self, split: Any, content: bytes, name: str) -> None:
-        self.split, self.content, self.name = split, content, name
-        self.records: list[Any] | None = None
+    def __init__(self, content: bytes, split: Any) -> None:
+        self.content, self.split = content, split
+        self.parts: dict[tuple[str | int, ...], Any] = {}
 
-    def record(self, index: int) -> bytes | None:
-        if self.records is None:
-            try:
-                self.records = getattr(self.split(self.content), self.name)
-            except msgspec.MsgspecError:
-                self.records = []
-        return bytes(self.records[index]) if index < len(self.records) else None
+    def text(self, path: tuple[str | int, ...]) -> Any:
+        """The text at ``path`` (keys and indexes from the top), or None"""
+        if not path:
+            return self.content
+        *parent, key = path
+        where = tuple(parent)
+        try:
+            parts = self.parts[where]
+        except KeyError:
+            parts = self.parts[where] = self._split(where)
+        try:
+            return parts[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+
+    def _split(self, where: tuple[str | int, ...]) -> Any:
+        try:
+            if not where:
+                return msgspec.structs.asdict(self.split(self.content))
+            text = self.text(where)
+            if isinstance(text, list):  # a list the top's split gave as its items
+                return text
+            return _split_any(text)
+        except (msgspec.MsgspecError, TypeError):
+            return {}
 
 
 def sent_json(instance: object) -> bytes | None:
-    """The JSON object ``instance`` was read from, as sent, if read so (see read_json)"""
+    """The JSON ``instance`` was read from, as sent, if read so (see read_json)"""
     found = instance.__dict__.get(SENT_JSON)
-    return None if found is None else found[0].record(found[1])
+    if found is None:
+        return None
+    text = found[0].text(found[1])
+    return None if text is None else bytes(text)
 
 
 _CODECS: dict[type, _Codec | None] = {}
@@ -330,65 +410,50 @@ def _codec(cls: type) -> _Codec | None:
     return codec
 
 
-def _text_fields(cls: type) -> tuple[tuple[str | None, str], ...] | None:
-    """``cls``'s any-JSON fields and those of its lists' records; None if some lie deeper"""
-    found: list[tuple[str | None, str]] = []
-    hints = get_type_hints(cls)
-    for name in cls.FIELDS:
-        hint, model = hints[name], _list_model(hints[name])
-        if hint is msgspec.Raw:
-            found.append((None, name))
-        elif model is not None:
-            inner = _text_fields(model)
-            if inner is None or any(where is not None for where, _ in inner):
-                return None
-            found += [(name, field) for _, field in inner]
-        elif any(
-            attrs.has(arg) and _text_fields(arg) != ()
-            for arg in (hint, *get_args(hint))
-        ):
-            return None
-    return tuple(found)
-
-
-def _list_model(hint: Any) -> type | None:
-    args = get_args(hint)
-    if get_origin(hint) is list and args and attrs.has(args[0]):
-        return args[0]
+def _model(hint: Any) -> type | None:
+    """The model of a field holding one (or null)"""
+    if attrs.has(hint):
+        return hint
+    models = [arg for arg in get_args(hint) if attrs.has(arg)]
+    if models and get_origin(hint) in (Union, UnionType):
+        return models[0]
     return None
 
 
-def _key_check(cls: type) -> type:
-    """A msgspec Struct that accepts exactly the keys of ``cls`` (and of its nested models)"""
-    hints = get_type_hints(cls)
-    fields = [(name, _key_check_of(hints[name]), None) for name in cls.FIELDS]
-    return msgspec.defstruct(f"{cls.__name__}Keys", fields, forbid_unknown_fields=True)
-
-
-def _key_check_of(hint: Any) -> Any:
-    if attrs.has(hint):
-        return _key_check(hint) | None
-    model = _list_model(hint)
-    if model is not None:
-        return list[_key_check(model)] | None
-    models = [arg for arg in get_args(hint) if attrs.has(arg)]
-    if models and get_origin(hint) in (Union, UnionType):
-        return _key_check(models[0]) | None
-    return msgspec.Raw
+def _list_model(hint: Any) -> type | None:
+    """The model of a field holding a list of them (or null)"""
+    for arg in (hint, *get_args(hint)):
+        args = get_args(arg)
+        if get_origin(arg) is list and args and attrs.has(args[0]):
+            return args[0]
+    return None
 
 
 if msgspec is not None:
     _decode_any = msgspec.json.Decoder().decode
 
+    def _split_any(text: Any) -> Any:
+        """An object's members or an array's items, each as its text"""
+        return (_split_object if bytes(memoryview(text)[:1]) == b"{" else _split_array)(
+            text
+        )
+
+    _split_object = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+    _split_array = msgspec.json.Decoder(list[msgspec.Raw]).decode
+
 
 __all__ = [
+    "EXTRA_NOT_READ",
     "RAW",
     "SENT_JSON",
     "AwareDateTime",
+    "ExtraFields",
     "JsonValue",
+    "LazyExtra",
     "LazyJson",
     "OpenEnum",
     "ParseError",
+    "check_utf8",
     "format_datetime",
     "json_decoder",
     "json_key",

@@ -7,9 +7,13 @@ import attrs
 
 from ..models.engagement_status import EngagementStatus
 from ..types import (
+    EXTRA_NOT_READ,
     RAW,
+    SENT_JSON,
     AwareDateTime,
+    ExtraFields,
     JsonValue,
+    LazyExtra,
     LazyJson,
     OpenEnum,
     format_datetime,
@@ -65,7 +69,7 @@ class Engagement:
     date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "sid",
@@ -182,6 +186,14 @@ class Engagement:
             fields["status"] = _ENGAGEMENTSTATUS_MEMBERS.get(status, status)
         if fields["context"].__class__ is RAW:
             fields[_CONTEXT_JSON] = fields.pop("context")
+        if fields["extra"] is EXTRA_NOT_READ:
+            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
+            del fields["extra"]
+            fields[SENT_JSON] = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
+        return (self.from_dict, (self.to_dict(),))
 
     @classmethod
     def from_json(cls, content: bytes) -> Self:
@@ -193,10 +205,10 @@ class Engagement:
         return read_json(cls, content)
 
     def sent_json(self) -> bytes | None:
-        """This record's JSON object, byte for byte as the API sent it
+        """This object's JSON, byte for byte as the API sent it
 
-        Known for a record of a list read by from_json from a strict JSON document (one msgspec
-        reads); None otherwise.
+        Known for a model read by from_json from a strict JSON document (one msgspec reads), and
+        for each model in it; None otherwise.
         """
         return sent_json(self)
 
@@ -222,5 +234,6 @@ class Engagement:
 
 _FIELDS = frozenset(Engagement.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+Engagement.extra = LazyExtra(_FIELDS)
 _CONTEXT_JSON = json_key("context")
 Engagement.context = LazyJson("context")

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import attrs
 
 from ..types import (
+    EXTRA_NOT_READ,
     RAW,
+    SENT_JSON,
+    ExtraFields,
     JsonValue,
+    LazyExtra,
     LazyJson,
     json_key,
     not_an_object,
@@ -42,7 +45,7 @@ class EngagementContext:
     engagement_sid: str | None = None
     flow_sid: str | None = None
     url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "account_sid",
@@ -111,6 +114,14 @@ class EngagementContext:
         fields = self.__dict__
         if fields["context"].__class__ is RAW:
             fields[_CONTEXT_JSON] = fields.pop("context")
+        if fields["extra"] is EXTRA_NOT_READ:
+            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
+            del fields["extra"]
+            fields[SENT_JSON] = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
+        return (self.from_dict, (self.to_dict(),))
 
     @classmethod
     def from_json(cls, content: bytes) -> Self:
@@ -122,10 +133,10 @@ class EngagementContext:
         return read_json(cls, content)
 
     def sent_json(self) -> bytes | None:
-        """This record's JSON object, byte for byte as the API sent it
+        """This object's JSON, byte for byte as the API sent it
 
-        Known for a record of a list read by from_json from a strict JSON document (one msgspec
-        reads); None otherwise.
+        Known for a model read by from_json from a strict JSON document (one msgspec reads), and
+        for each model in it; None otherwise.
         """
         return sent_json(self)
 
@@ -143,5 +154,6 @@ class EngagementContext:
 
 _FIELDS = frozenset(EngagementContext.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+EngagementContext.extra = LazyExtra(_FIELDS)
 _CONTEXT_JSON = json_key("context")
 EngagementContext.context = LazyJson("context")

@@ -7,7 +7,11 @@ import attrs
 
 from ..models.flow_status import FlowStatus
 from ..types import (
+    EXTRA_NOT_READ,
+    SENT_JSON,
     AwareDateTime,
+    ExtraFields,
+    LazyExtra,
     OpenEnum,
     format_datetime,
     not_an_object,
@@ -53,7 +57,7 @@ class Flow:
     date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "sid",
@@ -148,6 +152,14 @@ class Flow:
         status = fields["status"]
         if status.__class__ is str:
             fields["status"] = _FLOWSTATUS_MEMBERS.get(status, status)
+        if fields["extra"] is EXTRA_NOT_READ:
+            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
+            del fields["extra"]
+            fields[SENT_JSON] = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
+        return (self.from_dict, (self.to_dict(),))
 
     @classmethod
     def from_json(cls, content: bytes) -> Self:
@@ -159,10 +171,10 @@ class Flow:
         return read_json(cls, content)
 
     def sent_json(self) -> bytes | None:
-        """This record's JSON object, byte for byte as the API sent it
+        """This object's JSON, byte for byte as the API sent it
 
-        Known for a record of a list read by from_json from a strict JSON document (one msgspec
-        reads); None otherwise.
+        Known for a model read by from_json from a strict JSON document (one msgspec reads), and
+        for each model in it; None otherwise.
         """
         return sent_json(self)
 
@@ -186,3 +198,4 @@ class Flow:
 
 _FIELDS = frozenset(Flow.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+Flow.extra = LazyExtra(_FIELDS)

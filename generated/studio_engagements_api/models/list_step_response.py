@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -8,6 +7,10 @@ import attrs
 from ..models.page_meta import PageMeta
 from ..models.step import Step
 from ..types import (
+    EXTRA_NOT_READ,
+    SENT_JSON,
+    ExtraFields,
+    LazyExtra,
     missing,
     not_an_object,
     read_json,
@@ -34,7 +37,7 @@ class ListStepResponse:
 
     steps: list[Step]
     meta: PageMeta
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "steps",
@@ -84,6 +87,18 @@ class ListStepResponse:
         _set(instance, "__dict__", fields)
         return instance
 
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        if fields["extra"] is EXTRA_NOT_READ:
+            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
+            del fields["extra"]
+            fields[SENT_JSON] = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
+        return (self.from_dict, (self.to_dict(),))
+
     @classmethod
     def from_json(cls, content: bytes) -> Self:
         """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
@@ -94,10 +109,10 @@ class ListStepResponse:
         return read_json(cls, content)
 
     def sent_json(self) -> bytes | None:
-        """This record's JSON object, byte for byte as the API sent it
+        """This object's JSON, byte for byte as the API sent it
 
-        Known for a record of a list read by from_json from a strict JSON document (one msgspec
-        reads); None otherwise.
+        Known for a model read by from_json from a strict JSON document (one msgspec reads), and
+        for each model in it; None otherwise.
         """
         return sent_json(self)
 
@@ -112,3 +127,4 @@ class ListStepResponse:
 
 _FIELDS = frozenset(ListStepResponse.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+ListStepResponse.extra = LazyExtra(_FIELDS)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import attrs
 
 from ..types import (
+    EXTRA_NOT_READ,
+    SENT_JSON,
+    ExtraFields,
+    LazyExtra,
     missing,
     not_an_object,
     read_json,
@@ -42,7 +45,7 @@ class PageMeta:
     page_size: int | None = None
     previous_page_url: str | None = None
     url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "next_page_url",
@@ -117,6 +120,18 @@ class PageMeta:
         _set(instance, "__dict__", fields)
         return instance
 
+    def __attrs_post_init__(self) -> None:
+        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
+        fields = self.__dict__
+        if fields["extra"] is EXTRA_NOT_READ:
+            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
+            del fields["extra"]
+            fields[SENT_JSON] = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
+        return (self.from_dict, (self.to_dict(),))
+
     @classmethod
     def from_json(cls, content: bytes) -> Self:
         """Read one JSON document; ParseError naming the first bad field, ValueError if not JSON
@@ -127,10 +142,10 @@ class PageMeta:
         return read_json(cls, content)
 
     def sent_json(self) -> bytes | None:
-        """This record's JSON object, byte for byte as the API sent it
+        """This object's JSON, byte for byte as the API sent it
 
-        Known for a record of a list read by from_json from a strict JSON document (one msgspec
-        reads); None otherwise.
+        Known for a model read by from_json from a strict JSON document (one msgspec reads), and
+        for each model in it; None otherwise.
         """
         return sent_json(self)
 
@@ -150,3 +165,4 @@ class PageMeta:
 
 _FIELDS = frozenset(PageMeta.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
+PageMeta.extra = LazyExtra(_FIELDS)
