@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from studio_engagements import Page, _response
+from studio_engagements import Page
 from studio_engagements_api import types
 
 
@@ -39,14 +39,14 @@ EDGE_CASES = [
 
 @pytest.mark.parametrize("content", EDGE_CASES)
 def test_decoding_gives_json_s_result(content: bytes) -> None:
-    decoded = _response.decode_json(content)
+    decoded, _ = types.loads(content)
     assert json.dumps(decoded) == json.dumps(json.loads(content))
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b'{"a": 1} x', b"\xff"])
 def test_what_json_refuses_is_refused(content: bytes) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 (json's own errors, whichever decoder ran)
-        _response.decode_json(content)
+        types.loads(content)
 
 
 def test_what_only_json_reads_is_json_s_value_and_has_no_sent_json() -> None:
@@ -66,12 +66,12 @@ def test_a_number_msgspec_refuses_reads_as_json_reads_it() -> None:
 
 
 def test_the_json_decoder_is_a_public_setting() -> None:
-    assert _response.json_decoder() == "msgspec"
+    assert types.json_decoder() == "msgspec"
     with pytest.raises(ValueError, match="'msgspec' or 'json'"):
         types.set_json_decoder("orjson")
     with json_decoder("json"):
-        assert _response.json_decoder() == "json"
-    assert _response.json_decoder() == "msgspec"
+        assert types.json_decoder() == "json"
+    assert types.json_decoder() == "msgspec"
 
 
 def test_without_msgspec_pages_are_read_by_json_the_same(monkeypatch: pytest.MonkeyPatch) -> None:

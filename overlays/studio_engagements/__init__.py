@@ -9,6 +9,7 @@
 # ruff: noqa: F405 (the models in __all__ come from a star import, for type checkers)
 from typing import TYPE_CHECKING
 
+from . import _response
 from ._client import AsyncStudioClient, StudioClient
 from ._version import __version__
 from .errors import (
@@ -65,13 +66,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The generated models are imported on first use: `import studio_engagements` stays close
-    # to `import httpx`, and a program's first page imports them anyway.
-    # Every name of __all__ not defined above is a model.
+    # Every name of __all__ not defined above is a model, imported on first use (_response.models).
     if name in __all__:
-        from . import _models
-
-        value = getattr(_models, name)
+        value = getattr(_response.models(), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+import anyio
 import httpx
 
 from ._body import Body
@@ -94,7 +95,7 @@ def new_http(http_type: type[httpx.Client | httpx.AsyncClient], base_url: httpx.
     """The httpx client a StudioClient or AsyncStudioClient owns, when none is passed in.
 
     The sync one sends through :class:`~._deadline.DeadlineTransport` (the deadline at the
-    socket); the async one is httpx's own, and ``asyncio.timeout`` bounds each request. Both
+    socket); the async one is httpx's own, and an anyio cancel scope bounds each request. Both
     take the proxy the environment names for ``base_url`` (chosen once, the same way).
     """
     if issubclass(http_type, httpx.AsyncClient):
@@ -162,28 +163,24 @@ class _reading:  # a lower-case name: it reads as the `with` statement it is use
 async def send_async(
     http: httpx.AsyncClient, request: httpx.Request, limits: Limits
 ) -> httpx.Response:
-    """The awaited twin of :func:`send`: ``asyncio.timeout`` bounds sending and reading."""
-    import asyncio  # imported on first use, as in _client
-
+    """The awaited twin of :func:`send`: a cancel scope bounds sending and reading."""
     budget = Budget(
         request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
     )
-    scope = asyncio.timeout(max(budget.remaining(), 0.0))
-    try:
-        async with scope:
+    # anyio's scope, not asyncio.timeout: anyio comes with httpx (importing asyncio would cost
+    # more than the rest of the package), and it runs on asyncio and trio alike.
+    with anyio.move_on_after(max(budget.remaining(), 0.0)):
+        try:
             response = await http.send(request, stream=True, follow_redirects=False)
             try:
                 return await _aread(budget, response)
             finally:
                 await response.aclose()
-    except TimeoutError as error:
-        if scope.expired():
-            raise budget.expired() from error
-        raise
-    except (httpx.HTTPError, httpx.InvalidURL) as error:
-        if budget.remaining() < 0:
-            raise budget.expired() from error
-        raise
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            if budget.remaining() < 0:
+                raise budget.expired() from error
+            raise
+    raise budget.expired()  # the scope was cancelled: the deadline passed
 
 
 async def _aread(budget: Budget, response: httpx.Response) -> httpx.Response:

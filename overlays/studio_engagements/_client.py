@@ -14,6 +14,7 @@ import warnings
 from types import TracebackType
 from typing import ClassVar, Generic, Self, TypeVar, cast
 
+import anyio
 import httpx
 
 from . import _bounded
@@ -219,11 +220,7 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
             return None, error
 
     async def _sleep(self, seconds: float) -> None:
-        # Imported here: asyncio costs more to import than the rest of this package, and a
-        # program that uses AsyncStudioClient has it imported already.
-        import asyncio
-
-        await asyncio.sleep(seconds)
+        await anyio.sleep(seconds)  # anyio, as in _bounded.send_async
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in: then its owner closes it)."""

@@ -6,8 +6,8 @@ import base64
 import ipaddress
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
-import attrs
 import httpx
 
 from ._text import redact_url, redact_userinfo
@@ -32,7 +32,7 @@ _MISSING = (
 )
 
 
-@attrs.frozen(repr=False)
+@dataclass(frozen=True, slots=True, repr=False)
 class Credentials:
     """The Basic-auth pair: an Account SID or API key SID, and its secret (never shown)."""
 
@@ -201,7 +201,7 @@ def origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host.lower(), url.port or default
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a client is configured with, resolved and checked once."""
 
@@ -209,7 +209,7 @@ class Settings:
     base_url: httpx.URL
     timeout: httpx.Timeout
     max_retries: int
-    authorization: str = attrs.field(repr=False)  # the secret, base64-encoded
+    authorization: str = field(repr=False)  # the secret, base64-encoded
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
@@ -246,7 +246,7 @@ class Settings:
         max_response_bytes: int | None = None,
     ) -> Settings:
         """These settings with another timeout, retry count or cap (None keeps the current one)."""
-        return attrs.evolve(
+        return replace(
             self,
             timeout=self.timeout if timeout is None else resolve_timeout(timeout),
             max_retries=self.max_retries
@@ -258,11 +258,11 @@ class Settings:
         )
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Limits:
     """What every response is read within: the deadline, the body cap, and the client's pool of
     body buffers (reused from one request to the next)."""
 
     timeout: httpx.Timeout
     max_bytes: int
-    buffers: list[bytearray] = attrs.field(eq=False, repr=False)
+    buffers: list[bytearray] = field(compare=False, repr=False)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-import attrs
 import httpx
 
 from ._paging import Limit, Walk, check_limit, stream_page_size
@@ -28,7 +28,7 @@ OneT = TypeVar("OneT")
 ContextT = TypeVar("ContextT")
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Operation:
     """An operation of the spec and the ``_models`` class its 200 body is read into."""
 

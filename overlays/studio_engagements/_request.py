@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import platform
 import re
+import sys
 from collections.abc import Mapping
 from urllib.parse import quote
 
@@ -19,9 +19,10 @@ from ._rules import ParameterRule, rules_from_parameters
 from ._version import __version__
 from .errors import InvalidParameterError, UntrustedURLError
 
+# sys.version_info, not platform.python_version(): importing platform costs about 1 ms.
 USER_AGENT = (
     f"twilio-studio-engagements/{__version__} "
-    f"(Python {platform.python_version()}; httpx {httpx_version})"
+    f"(Python {'.'.join(map(str, sys.version_info[:3]))}; httpx {httpx_version})"
 )
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 # Twilio's Studio hosts: global, regional (studio.us1...), regional with an edge.

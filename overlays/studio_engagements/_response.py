@@ -1,8 +1,9 @@
-"""Reading an answer: JSON decoding, a 200 into a Page, an error status into a typed error."""
+"""Reading an answer: a 200 into a Page, an error status into a typed error."""
 
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -24,27 +25,16 @@ _ERROR_CLASSES: dict[int, type[ApiError]] = {
 }
 
 
-def json_decoder() -> str:
-    """The name of the JSON decoder pages are read with: ``msgspec`` (the default) or ``json``.
+def models() -> ModuleType:
+    """The generated models (``_models``), imported on first use.
 
-    ``studio_engagements_api.types.set_json_decoder("json")`` selects the json module, the
-    fallback where msgspec cannot be imported.
+    The package's one lazy import: attrs, msgspec and the models are about a third of what
+    importing the package would cost, and a program's first page (or first use of a model's
+    name from ``studio_engagements``) imports them.
     """
-    from studio_engagements_api.types import json_decoder as current
+    from . import _models
 
-    return current()
-
-
-def decode_json(content: bytes) -> Any:
-    """``json.loads(content)``, decoded by msgspec when it is the JSON decoder.
-
-    The result and the errors are json's: msgspec refuses a few things json accepts (NaN,
-    numbers beyond float range, lone surrogates, a BOM), so on any msgspec error json has the
-    last word.
-    """
-    from studio_engagements_api.types import loads
-
-    return loads(content)[0]
+    return _models
 
 
 def read_page(response: httpx.Response, model: str = "Page") -> Any:
@@ -55,14 +45,11 @@ def read_page(response: httpx.Response, model: str = "Page") -> Any:
     keeping its JSON as sent; a body msgspec cannot read that way is read by ``from_dict``,
     with the same values.
     """
-    # The generated models are imported at the first page, not with the package.
-    from . import _models
-    from ._models import ParseError
-
+    generated = models()
     try:
-        return getattr(_models, model).from_json(response.content)
-    except (ParseError, RecursionError) as exc:
-        message = str(exc) if isinstance(exc, ParseError) else "the body nests too deeply"
+        return getattr(generated, model).from_json(response.content)
+    except (generated.ParseError, RecursionError) as exc:
+        message = str(exc) if isinstance(exc, generated.ParseError) else "the body nests too deeply"
     except ValueError:
         message = "the body is not JSON"
     raise UnexpectedResponseError(

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
-
-import attrs
 
 # The schema keywords a rule checks, with the values of `type` and `format` it knows.
 IMPLEMENTED = frozenset(
@@ -38,7 +37,7 @@ class UnsupportedRuleError(ValueError):
     """A parameter's schema uses a keyword or value that ParameterRule does not check."""
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class ParameterRule:
     """One operation parameter: where it goes and what values the spec allows."""
 
