@@ -231,8 +231,9 @@ class LazyExtra:
             return self
         fields = instance.__dict__
         if SENT_JSON not in fields:
-            # Asked by msgspec while it decodes, before __attrs_post_init__: not set yet.
-            raise AttributeError("extra")
+            # Asked by msgspec while it decodes (before __attrs_post_init__) whether the field
+            # is set: an answer makes it leave the field unset, which is what is wanted here.
+            return EXTRA_NOT_READ
         text = sent_json(instance)
         extra: dict[str, Any] = {}
         if text is not None:

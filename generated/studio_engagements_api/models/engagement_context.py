@@ -114,9 +114,10 @@ class EngagementContext:
         fields = self.__dict__
         if fields["context"].__class__ is RAW:
             fields[_CONTEXT_JSON] = fields.pop("context")
-        if fields["extra"] is EXTRA_NOT_READ:
-            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
-            del fields["extra"]
+        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
+            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
+            # as sent, which from_json records here.
+            fields.pop("extra", None)
             fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:

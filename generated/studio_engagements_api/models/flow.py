@@ -152,9 +152,10 @@ class Flow:
         status = fields["status"]
         if status.__class__ is str:
             fields["status"] = _FLOWSTATUS_MEMBERS.get(status, status)
-        if fields["extra"] is EXTRA_NOT_READ:
-            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
-            del fields["extra"]
+        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
+            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
+            # as sent, which from_json records here.
+            fields.pop("extra", None)
             fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -90,9 +90,10 @@ class ListStepResponse:
     def __attrs_post_init__(self) -> None:
         # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
         fields = self.__dict__
-        if fields["extra"] is EXTRA_NOT_READ:
-            # Read on first use (LazyExtra), from the JSON as sent that from_json records here.
-            del fields["extra"]
+        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
+            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
+            # as sent, which from_json records here.
+            fields.pop("extra", None)
             fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:
