@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import resource
 import sys
@@ -10,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 
 from .._client import StudioClient
@@ -46,7 +46,7 @@ def chosen_fields(value: str | None, fmt: str) -> tuple[str, ...]:
     return chosen
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ListRequest:
     """The ``list`` command's options, checked together before anything is sent."""
 

@@ -6,6 +6,7 @@ Nothing here knows which kind of file is written: an export of any output report
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import re
 import shlex
@@ -16,7 +17,6 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
-import attrs
 import click
 
 from ..errors import ResponseTooLargeError, UntrustedURLError
@@ -152,7 +152,7 @@ class ProgressLine:
             self._status = None
 
 
-@attrs.define
+@dataclasses.dataclass(slots=True)
 class FlowResult:
     """How one flow's export went."""
 
