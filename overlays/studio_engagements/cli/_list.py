@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from .._client import StudioClient
 from .._models import Engagement
@@ -226,8 +227,6 @@ def export_to_stdout(ctx: click.Context, client: StudioClient, request: ListRequ
 
 def export_table(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
     """One flow as a table, on stdout or in --output FILE (via FILE.partial)."""
-    from rich.console import Console
-
     (sid,) = request.flow_sids
     shape = request.shape
     try:
