@@ -7,12 +7,11 @@ writes nothing unless ``--output`` is given.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-
-import attrs
 
 from . import archive, cpu, export, imports, latency, memory, overhead, processes
 from .common import ROOT, twilio_version
@@ -20,7 +19,7 @@ from .report import Section, render, write
 from .server import Server
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Sizes:
     """How much each question reads."""
 
@@ -67,7 +66,7 @@ SMALL = Sizes(
 )
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Bench:
     """What a question gets: the sizes, the running page server, the twilio version if any."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import statistics
 import subprocess
@@ -12,8 +13,6 @@ import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-
-import attrs
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
@@ -53,7 +52,7 @@ def child_env() -> dict[str, str]:
     )
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Run:
     """One finished child process: what it printed and what it cost."""
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-import attrs
 
-
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Target:
     """One figure against its target: ``value`` must be at most (or at least) ``limit``."""
 
@@ -33,7 +32,7 @@ class Target:
         )
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Section:
     """What one question found: a title, Markdown lines, and the targets it checks."""
 

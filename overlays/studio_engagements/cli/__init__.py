@@ -7,12 +7,11 @@ Exit codes: 0 success, 1 the output could not be written, 2 usage or invalid inp
 from __future__ import annotations
 
 try:
-    import click  # noqa: F401 (checks that the cli extra is installed)
-except ModuleNotFoundError as missing:  # the cli extra is not installed
+    from ._commands import main
+except ModuleNotFoundError as missing:  # click, rich or PyYAML: the cli extra is not installed
     raise SystemExit(
-        "studio-engagements needs the cli extra: pip install 'twilio-studio-engagements[cli]'"
+        "studio-engagements needs the cli extra: pip install 'twilio-studio-engagements[cli]' "
+        f"({missing.name} is missing)"
     ) from missing
-
-from ._commands import main
 
 __all__ = ["main"]

@@ -12,6 +12,7 @@ stays.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import os
 import sqlite3
 import time
@@ -19,7 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 
 from .._client import StudioClient
@@ -37,7 +37,7 @@ _Future = concurrent.futures.Future[list[Step]]
 MAX_IN_FLIGHT = 4096  # engagements whose steps are being fetched or wait to be committed
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ArchiveRequest:
     """The ``archive`` command's options, checked together before anything is sent."""
 

@@ -16,13 +16,12 @@ everything after any exit that reaches it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from .._models import Engagement, Flow, Step
 from ._export import Progress
@@ -76,7 +75,7 @@ def row(table: str, record: Any) -> tuple[Any, ...]:
     return (*(cell(data.get(name)) for name in fields), cell(extra) if extra else None)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class FlowState:
     """Where one flow's archive stands."""
 

@@ -7,11 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from .._client import StudioClient
 from .._request import packaged_rules
 from .._version import __version__
 from ..errors import StudioError
+from ..testing import MockStudio
+from ._archive import ArchiveRequest, run_archive
+from ._demo import run_demo
 from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c
 from ._journal import JournalError
 from ._list import ListRequest, export_table, export_to_file, export_to_folder, export_to_stdout
@@ -21,7 +25,6 @@ from ._report import fail
 from ._rows import FORMATS
 
 _PAGE_SIZE = packaged_rules()["PageSize"]
-MOCK_EXTRA = "the mock needs the mock extra: pip install 'twilio-studio-engagements[mock]'"
 
 
 EXIT_CODES = """\b
@@ -185,8 +188,6 @@ def archive(ctx: click.Context, /, **options: Any) -> None:
       studio-engagements archive --all-flows --steps --output history.sqlite
       studio-engagements archive FWxxx... FWyyy... --output two-flows.sqlite
     """
-    from ._archive import ArchiveRequest, run_archive
-
     run_archive(ctx, ArchiveRequest.from_options(options), client_options(options))
 
 
@@ -198,15 +199,7 @@ def demo() -> None:
     Example:
       studio-engagements demo
     """
-    from rich.console import Console
-
-    from ._demo import run_demo
-
-    try:
-        code = run_demo(Console())
-    except ModuleNotFoundError as missing:
-        raise click.UsageError(f"{MOCK_EXTRA} ({missing.name} is missing)") from None
-    sys.exit(code)
+    sys.exit(run_demo(Console()))
 
 
 def _flow_counts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
@@ -256,10 +249,6 @@ def mock(
       studio-engagements mock --port 4010 --flows 2 --engagements 5000
       studio-engagements mock --flow FW0123456789abcdef0123456789abcdef=2500
     """
-    try:
-        from ..testing import MockStudio
-    except ModuleNotFoundError as missing:
-        raise click.UsageError(f"{MOCK_EXTRA} ({missing.name} is missing)") from None
     try:
         served = (
             MockStudio(chosen, seed=seed)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from .._client import StudioClient
 from .._models import Engagement
+from ..testing import Fault, MockStudio
 from ._export import PartialFile, Progress, export
 from ._rows import FIELDS, TABLE_FIELDS, engagement_table, render_rows
 
@@ -38,8 +39,6 @@ class _RetryEcho(logging.Handler):
 
 def run_demo(console: Console) -> int:
     """Serve the mock on an ephemeral loopback port and export a flow from it over HTTP."""
-    from ..testing import Fault, MockStudio
-
     mock = MockStudio(flows={DEMO_FLOW: DEMO_ENGAGEMENTS}, seed=2026)
     logger = logging.getLogger("studio_engagements")
     echo = _RetryEcho(console)

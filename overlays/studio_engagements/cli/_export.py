@@ -7,11 +7,11 @@ so that a position the walk rejected (a loop, another origin) is never saved.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-import attrs
 import httpx
 
 from .._client import StudioClient
@@ -31,7 +31,7 @@ class ExportFailed(Exception):
         self.written = written
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Progress:
     """What an export has done so far (counting what earlier runs did)."""
 
@@ -63,7 +63,7 @@ def export(
     done, url = start, start.next_url
     try:
         if remaining is not None and remaining <= 0:
-            return attrs.evolve(done, next_url=None)
+            return dataclasses.replace(done, next_url=None)
         base = httpx.URL(client.base_url)
         first = operation_url(
             base, LIST_ENGAGEMENT, {"flow_sid": flow_sid},

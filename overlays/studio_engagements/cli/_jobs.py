@@ -6,10 +6,9 @@ lock is held), so that a rerun that would damage a file is refused while nothing
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-
-import attrs
 
 from .._client import StudioClient
 from .._models import Engagement
@@ -19,12 +18,12 @@ from ._journal import state_path as _state_path
 from ._rows import render_rows
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Plan:
     """What a job will do: ``skip`` (complete), ``start`` or ``resume`` from ``start``."""
 
     action: str
-    start: Progress = attrs.field(factory=lambda: Progress(0, 0))
+    start: Progress = dataclasses.field(default_factory=lambda: Progress(0, 0))
     size: int | None = None
     """For a resume: the ``.partial``'s length at its last recorded page."""
     discard: bool = False
@@ -32,7 +31,7 @@ class Plan:
     """What a person should be told about the plan (e.g. why a file starts over)."""
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class FileJob:
     """Export ``flow_sid`` to ``final`` (through ``final.partial``), with the options ``shape``."""
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -20,8 +21,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 VERSION = 2
 TAIL_BYTES = 4096  # the fingerprint covers this much of the file before its recorded end
@@ -67,7 +66,7 @@ def output_lock(path: Path, *, lock: Path | None = None) -> Iterator[None]:
         os.close(fd)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Shape:
     """The options that decide what a file holds: a rerun must use the same ones."""
 
@@ -81,7 +80,7 @@ class Shape:
         return [
             f"--{field.name.replace('_', '-')} {_shown(getattr(saved, field.name))} -> "
             f"{_shown(getattr(self, field.name))}"
-            for field in attrs.fields(Shape)
+            for field in dataclasses.fields(Shape)
             if getattr(saved, field.name) != getattr(self, field.name)
         ]
 
@@ -158,7 +157,7 @@ def _fields_and_kinds(record: Any) -> Iterator[tuple[object, type | tuple[type, 
     yield record.tail, str
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class SavedState:
     """Where an export of ``flow_sid`` into a ``.partial`` stands after its last whole page."""
 
@@ -174,7 +173,7 @@ class SavedState:
 
     def save(self, path: Path) -> None:
         """Write atomically, sealed with a checksum."""
-        _write_atomically(path, attrs.asdict(self, recurse=True))
+        _write_atomically(path, dataclasses.asdict(self))
 
     @classmethod
     def load(cls, path: Path) -> SavedState:
@@ -209,7 +208,7 @@ def _byte_before(path: Path, offset: int) -> bytes:
         return handle.read(1)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Manifest:
     """What an export that finished a file wrote: the flow, the options, the bytes."""
 
@@ -228,7 +227,7 @@ class Manifest:
 
     def save(self, final: Path) -> None:
         """Write ``FILE.export.json`` beside ``final``, atomically."""
-        _write_atomically(manifest_path(final), attrs.asdict(self, recurse=True))
+        _write_atomically(manifest_path(final), dataclasses.asdict(self))
 
     @classmethod
     def load(cls, final: Path) -> Manifest | None:

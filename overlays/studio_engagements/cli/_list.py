@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import resource
 import sys
@@ -10,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
+from rich.console import Console
 
 from .._client import StudioClient
 from .._models import Engagement
@@ -46,7 +47,7 @@ def chosen_fields(value: str | None, fmt: str) -> tuple[str, ...]:
     return chosen
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ListRequest:
     """The ``list`` command's options, checked together before anything is sent."""
 
@@ -226,8 +227,6 @@ def export_to_stdout(ctx: click.Context, client: StudioClient, request: ListRequ
 
 def export_table(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
     """One flow as a table, on stdout or in --output FILE (via FILE.partial)."""
-    from rich.console import Console
-
     (sid,) = request.flow_sids
     shape = request.shape
     try:

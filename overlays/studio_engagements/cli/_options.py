@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -11,8 +12,6 @@ import click
 def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.meta.get("studio_engagements.debug"):
         ctx.meta["studio_engagements.debug"] = True
-        import logging
-
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
 
 

@@ -6,6 +6,7 @@ Nothing here knows which kind of file is written: an export of any output report
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import re
 import shlex
@@ -14,10 +15,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
-import attrs
 import click
+from rich.console import Console
+from rich.live import Live
+from rich.status import Status
+from rich.table import Table
+from rich.text import Text
 
 from ..errors import ResponseTooLargeError, UntrustedURLError
 from ._exits import exit_code, one_line
@@ -121,10 +126,8 @@ class ProgressLine:
     def __init__(self, engagements: int = 0, pages: int = 0) -> None:
         self._started, self._already = time.monotonic(), engagements
         self._counts = f"{engagements:,} engagements, {pages} pages"
-        self._status: Any = None
+        self._status: Status | None = None
         if sys.stderr.isatty():
-            from rich.console import Console
-
             self._status = Console(stderr=True).status("starting export…")
             self._status.start()
 
@@ -152,7 +155,7 @@ class ProgressLine:
             self._status = None
 
 
-@attrs.define
+@dataclasses.dataclass(slots=True)
 class FlowResult:
     """How one flow's export went."""
 
@@ -175,11 +178,8 @@ class LiveFlows:
     def __init__(self, results: Sequence[FlowResult]) -> None:
         self._lock = threading.Lock()
         self._results = {result.flow_sid: result for result in results}
-        self._live: Any = None
+        self._live: Live | None = None
         if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.live import Live
-
             self._live = Live(
                 get_renderable=self._render, console=Console(stderr=True), refresh_per_second=4
             )
@@ -193,9 +193,7 @@ class LiveFlows:
                 result.retries += 1
                 result.retrying = retry_text(reason, delay)
 
-    def _render(self) -> Any:
-        from rich.text import Text
-
+    def _render(self) -> Text:
         with self._lock:
             results = list(self._results.values())
         lines = [
@@ -217,9 +215,6 @@ class LiveFlows:
 
 def print_summary(results: Sequence[FlowResult], title: str = "export summary") -> None:
     """The per-flow table and the totals on stderr, then each failed flow's whole error."""
-    from rich.console import Console
-    from rich.table import Table
-
     steps = any(result.steps is not None for result in results)
     table = Table(title=title, title_justify="left")
     names = ("flow", "status", "engagements", "pages", *(["steps"] * steps), "retries", "seconds")

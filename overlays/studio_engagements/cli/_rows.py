@@ -15,6 +15,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from rich.table import Table
+
 from .._models import Engagement
 
 # The model's fields, as the spec names them: a field added to the spec is a column here.
@@ -88,10 +90,8 @@ def cell(value: Any) -> str:
     return jsonl_line(value).decode("utf-8").rstrip("\n")
 
 
-def engagement_table(engagements: Sequence[Engagement], fields: Sequence[str]) -> Any:
+def engagement_table(engagements: Sequence[Engagement], fields: Sequence[str]) -> Table:
     """A rich Table of the given fields (values that are not strings, e.g. ``context``, as JSON)."""
-    from rich.table import Table
-
     records = [engagement.to_dict() for engagement in engagements]
     table = Table()
     for name in fields:

@@ -3,11 +3,10 @@ compiled record schema (:class:`RecordMaker`) that makes records from the seed."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-
-import attrs
 
 from . import _seeds
 
@@ -36,7 +35,7 @@ Anchor = Callable[[RecordDraft, int], None]
 Path = Mapping[str, str]
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RecordMaker:
     """The record schema compiled: ``make(seed, index, path)`` is record ``index``."""
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
 from collections.abc import Mapping
-
-import attrs
 
 from ._faults import Fault, FaultKind
 
@@ -15,7 +14,7 @@ JSON = "application/json"
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Request:
     """An HTTP request as the adapters hand it over."""
 
@@ -37,7 +36,7 @@ class Request:
         return f"{self.scheme}://{host if _HOST.fullmatch(host) else self.server}"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Response:
     """Status, headers and the complete body."""
 
@@ -46,7 +45,7 @@ class Response:
     body: bytes
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Reply:
     """What an adapter must do: send ``response`` (None: drop the connection), as ``fault`` says."""
 
@@ -75,13 +74,13 @@ class Reply:
         return response.body[: len(response.body) // 2] if self.truncated else response.body
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RecordedRequest:
     """A request the mock received (faulted ones included)."""
 
     method: str
     path: str
-    query: dict[str, str] = attrs.field(hash=False)
+    query: dict[str, str] = dataclasses.field(hash=False)
     """The first value of each query parameter."""
     user: str | None
     """The Basic-auth user presented, if any (never the password)."""

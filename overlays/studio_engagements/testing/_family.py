@@ -17,11 +17,10 @@ first's the ``_from`` property's first documented example (``Trigger``).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping
 from typing import Any
-
-import attrs
 
 from . import _seeds
 from ._drafts import RecordMaker
@@ -40,7 +39,7 @@ class NotFound(KeyError):
         self.path = path
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Level:
     """One list operation: its records' maker and the relations between neighbours."""
 
@@ -56,14 +55,14 @@ class Level:
         return bool(self.chains or self.kin)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Listing:
     """A list that exists: ``count`` records, ``records(start, end)`` made on demand."""
 
     path: str
     operation: OperationSpec
     count: int
-    family: Family = attrs.field(repr=False)
+    family: Family = dataclasses.field(repr=False)
     values: tuple[str, ...]
 
     def records(self, start: int, end: int) -> list[dict[str, Any]]:

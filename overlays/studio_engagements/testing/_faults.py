@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import random
 import threading
 from collections import deque
 from collections.abc import Sequence
-
-import attrs
 
 
 class FaultKind(enum.StrEnum):
@@ -26,7 +25,7 @@ class FaultKind(enum.StrEnum):
 SERVER_ERROR_STATUSES = frozenset({500, 502, 503, 504})
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Fault:
     """One injected failure; build it with the class methods, e.g. ``Fault.rate_limit(2)``."""
 
@@ -81,11 +80,11 @@ class Fault:
         return cls(FaultKind.DELAY, seconds=float(seconds))
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Rate:
     rate: float
     faults: tuple[Fault, ...]
-    rng: random.Random = attrs.field(eq=False)
+    rng: random.Random = dataclasses.field(compare=False)
 
 
 class FaultPlan:

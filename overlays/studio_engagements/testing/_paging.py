@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hmac
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
-
-import attrs
 
 TOKEN_PREFIX = "PT"  # noqa: S105 (a marker, not a secret)
 MAC_SIZE = 10  # with the 8-byte position, 18 bytes: 24 base64 characters, no padding
@@ -20,11 +19,11 @@ class InvalidPageToken(ValueError):
     """A ``PageToken`` this mock did not issue for that list (forged, edited, another list's)."""
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class PageTokens:
     """Opaque page tokens: a list position signed so that a forged or edited token is refused."""
 
-    key: bytes = attrs.field(repr=False)
+    key: bytes = dataclasses.field(repr=False)
 
     def issue(self, list_path: str, offset: int) -> str:
         """The token for the page of the list at ``list_path`` that starts at ``offset``."""
@@ -56,7 +55,7 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class PageAsked:
     """What a request asks of a list: ``PageSize``, ``Page`` and ``PageToken`` as given."""
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
-
-import attrs
 
 from ._spec import UnsupportedSchemaError
 
 HEX = "0123456789abcdef"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class PatternShape:
     """A pattern the mock can make values for: literal text and character classes of fixed count.
 

@@ -18,11 +18,10 @@ the own SID, URL and creation time and the SIDs taken from the request.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-
-import attrs
 
 from . import _seeds
 from ._drafts import NEWEST, Anchor, Maker, RecordDraft, RecordMaker, iso
@@ -68,7 +67,7 @@ def compile_records(
     )
 
 
-@attrs.define
+@dataclasses.dataclass(slots=True)
 class _Compiler:
     """Picks the first rule that applies to each property and builds its value maker."""
 
@@ -83,7 +82,8 @@ class _Compiler:
     own_sid: str | None = None
     created: str | None = None
     own_url: str | None = None
-    anchors: list[Anchor] = attrs.Factory(list)  # own SID, creation time (all_anchors: URL)
+    # own SID, creation time (all_anchors: URL)
+    anchors: list[Anchor] = dataclasses.field(default_factory=list)
 
     def take(self, count: int) -> int:
         """Reserve ``count`` of each record's seeded bytes; their offset."""

@@ -7,13 +7,12 @@ draws from (first names, any-JSON shapes, varied examples) are here, with the mo
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import itertools
 import marshal
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-
-import attrs
 
 from ._patterns import PatternShape
 
@@ -40,14 +39,14 @@ def sid(prefix: str, *parts: object) -> str:
     return prefix + digest(prefix, *parts, size=16).hex()
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class MockCredentials:
     """The account SID / auth token pair and the API key SID / secret pair the mock accepts."""
 
     account_sid: str
-    auth_token: str = attrs.field(repr=False)
+    auth_token: str = dataclasses.field(repr=False)
     api_key_sid: str
-    api_key_secret: str = attrs.field(repr=False)
+    api_key_secret: str = dataclasses.field(repr=False)
 
     @classmethod
     def for_seed(cls, seed: int) -> MockCredentials:

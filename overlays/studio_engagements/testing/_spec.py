@@ -6,13 +6,13 @@ and the record compiler's questions (branches, nulls, types) all go through it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import attrs
 import yaml
 
 from studio_engagements._rules import ParameterRule, rules_from_parameters
@@ -25,11 +25,11 @@ class UnsupportedSchemaError(ValueError):
     """The spec has a schema the mock cannot make values for (or a ``$ref`` cycle)."""
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class SchemaReader:
     """Answers questions about the schemas of one OpenAPI ``document``."""
 
-    document: Mapping[str, Any] = attrs.field(repr=False)
+    document: Mapping[str, Any] = dataclasses.field(repr=False)
 
     def resolve(self, node: Mapping[str, Any]) -> dict[str, Any]:
         """Follow local ``$ref``s (``#/components/...``) until a plain object."""
@@ -76,7 +76,7 @@ class SchemaReader:
         return {}
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class OperationSpec:
     """One GET operation as the spec states it: a list (``list_key``) or one resource."""
 
@@ -93,18 +93,17 @@ class OperationSpec:
     """``PageSize``'s default (else its maximum), for a list."""
     examples: Mapping[str, Any]
     """The parameters' documented ``example``s, by name."""
-    record_schema: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    record_schema: Mapping[str, Any] = dataclasses.field(compare=False, repr=False)
     """The schema of the list's items, or of the body of a fetch (``$ref: Engagement``)."""
-    _route: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    _route: re.Pattern[str] = dataclasses.field(init=False, compare=False, repr=False)
 
-    @_route.default
-    def _compile_route(self) -> re.Pattern[str]:
+    def __post_init__(self) -> None:
         parts = re.split(r"\{([^}]+)\}", self.path)
         # split() alternates literal text and parameter names: even indexes are literals.
         pattern = "".join(
             re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]*)" for i, part in enumerate(parts)
         )
-        return re.compile(pattern)
+        object.__setattr__(self, "_route", re.compile(pattern))  # frozen: set once, here
 
     @property
     def shape(self) -> str:
@@ -126,14 +125,14 @@ class OperationSpec:
         return [rule for rule in self.rules.values() if rule.location == "path"]
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ApiSpec:
     """Every GET operation of one spec document, and what they share."""
 
     operations: tuple[OperationSpec, ...]
     canonical_origin: str
     """The first server URL: where records' ``url``s point, as on the live API."""
-    document: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    document: Mapping[str, Any] = dataclasses.field(compare=False, repr=False)
     """The whole parsed document, for following the record schemas' ``$ref``s."""
 
     def route(self, path: str) -> tuple[OperationSpec, dict[str, str]] | None:
