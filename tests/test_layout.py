@@ -80,3 +80,15 @@ def test_no_hand_written_module_is_over_300_lines(folder: str) -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_the_package_imports_lazily_in_one_place_only() -> None:
+    """Every import runs with its module, but the generated models' (``_response.models``)."""
+    lazy = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                isinstance(inner, ast.Import | ast.ImportFrom) for inner in ast.walk(node)
+            ):
+                lazy.append(f"{path.relative_to(PACKAGE)}:{node.name}")
+    assert lazy == ["_response.py:models"]

@@ -172,8 +172,11 @@ def reachable_texts(obj: Any, depth: int = 3) -> Iterator[str]:
         yield repr(value)
         yield str(value)
         attributes = getattr(value, "__dict__", None) or {}
-        slots = getattr(type(value), "__attrs_attrs__", ())
-        for name in [*attributes, *(a.name for a in slots)]:
+        slots: list[str] = []
+        for cls in type(value).__mro__:
+            declared = cls.__dict__.get("__slots__", ())
+            slots += [declared] if isinstance(declared, str) else declared
+        for name in [*attributes, *slots]:
             if name in ("password", "authorization", "_auth"):
                 continue  # where the secret must be: looking at it is not showing it
             yield from walk(getattr(value, name, None), level + 1)
@@ -185,8 +188,11 @@ def test_nothing_reachable_from_a_client_shows_the_secret(
     mock: MockStudio, server: str, forms: list[str]
 ) -> None:
     client = StudioClient(mock.account_sid, mock.auth_token, base_url=server)
-    for text in reachable_texts(client):
+    texts = list(reachable_texts(client))
+    for text in texts:
         assert_no_secret(text, forms)
+    # The walk looks inside slotted values too: the settings and their credentials.
+    assert any(text.startswith("Credentials(") for text in texts)
     client.close()
 
 
