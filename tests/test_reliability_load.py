@@ -33,6 +33,9 @@ PER_FLOW = 10_000 if SOAK else 1_000
 PAGE_SIZE = 250 if SOAK else 100
 TIMEOUT = 30.0
 CONCURRENT_FLOWS = 20
+# Whether requests overlap, not how much is read: the same small pages in the soak (at the
+# soak's page size the mock's own CPU, in this process, takes longer than the delays).
+CONCURRENT_PAGE_SIZE = 100
 DELAY = 0.05
 
 
@@ -143,10 +146,12 @@ def timed_exports(mock: MockStudio, base_url: str, concurrent: bool) -> float:
         async with AsyncStudioClient(
             mock.account_sid, mock.auth_token, base_url=base_url, max_retries=0
         ) as client:
-            limit = PAGE_SIZE * 2  # two pages per flow: two delayed requests
+            limit = CONCURRENT_PAGE_SIZE * 2  # two pages per flow: two delayed requests
 
             async def one(flow: str) -> None:
-                got = await client.engagements.list(flow, limit=limit, page_size=PAGE_SIZE)
+                got = await client.engagements.list(
+                    flow, limit=limit, page_size=CONCURRENT_PAGE_SIZE
+                )
                 assert len(got) == limit
 
             if concurrent:
