@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -32,7 +32,7 @@ _MISSING = (
 )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class Credentials:
     """The Basic-auth pair: an Account SID or API key SID, and its secret (never shown)."""
 
@@ -201,7 +201,7 @@ def origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host.lower(), url.port or default
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a client is configured with, resolved and checked once."""
 
@@ -209,7 +209,7 @@ class Settings:
     base_url: httpx.URL
     timeout: httpx.Timeout
     max_retries: int
-    authorization: str = field(repr=False)  # the secret, base64-encoded
+    authorization: str = dataclasses.field(repr=False)  # the secret, base64-encoded
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
@@ -246,7 +246,7 @@ class Settings:
         max_response_bytes: int | None = None,
     ) -> Settings:
         """These settings with another timeout, retry count or cap (None keeps the current one)."""
-        return replace(
+        return dataclasses.replace(
             self,
             timeout=self.timeout if timeout is None else resolve_timeout(timeout),
             max_retries=self.max_retries
@@ -258,11 +258,11 @@ class Settings:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Limits:
     """What every response is read within: the deadline, the body cap, and the client's pool of
     body buffers (reused from one request to the next)."""
 
     timeout: httpx.Timeout
     max_bytes: int
-    buffers: list[bytearray] = field(compare=False, repr=False)
+    buffers: list[bytearray] = dataclasses.field(compare=False, repr=False)

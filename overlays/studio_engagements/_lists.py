@@ -9,8 +9,8 @@ Every public method is written once, in :class:`List` (page, get_page, pages, st
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import httpx
@@ -28,7 +28,7 @@ OneT = TypeVar("OneT")
 ContextT = TypeVar("ContextT")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Operation:
     """An operation of the spec and the ``_models`` class its 200 body is read into."""
 

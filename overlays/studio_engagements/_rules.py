@@ -13,9 +13,9 @@ check. This module imports nothing of the package, so that ``scripts/generate.py
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -37,7 +37,7 @@ class UnsupportedRuleError(ValueError):
     """A parameter's schema uses a keyword or value that ParameterRule does not check."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ParameterRule:
     """One operation parameter: where it goes and what values the spec allows."""
 
