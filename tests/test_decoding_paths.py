@@ -57,10 +57,42 @@ def test_context_stays_json_text_until_it_is_read() -> None:
     (engagement,) = Page.from_json(
         json.dumps(page_body(f"{BASE}/x", [RECORD])).encode()
     ).engagements
-    assert "context" not in vars(engagement)  # its text is kept aside, undecoded
-    assert any(isinstance(value, msgspec.Raw) for value in vars(engagement).values())
+    slot = Engagement.context.slot  # the field's own slot, behind the descriptor that decodes it
+    assert isinstance(slot.__get__(engagement, Engagement), msgspec.Raw)  # kept as its text
     assert engagement.context == RECORD["context"]
-    assert vars(engagement)["context"] == RECORD["context"]  # decoded once, then kept
+    assert slot.__get__(engagement, Engagement) == RECORD["context"]  # decoded once, then kept
+    assert engagement.context is engagement.context
+
+
+def test_msgspec_runs_no_code_of_the_models_while_it_decodes() -> None:
+    content = json.dumps(page_body(f"{BASE}/x", [RECORD, {**RECORD, "brand_new": 1}])).encode()
+    calls: list[str] = []
+    reads = Engagement.__dict__["context"], Engagement.__dict__["extra"]
+
+    class Counted:
+        def __init__(self, name: str, descriptor: Any) -> None:
+            self.name, self.descriptor = name, descriptor
+
+        def __get__(self, instance: object, owner: type | None = None) -> Any:
+            if instance is not None:
+                calls.append(self.name)
+            return self.descriptor.__get__(instance, owner)
+
+        def __set__(self, instance: object, value: Any) -> None:
+            self.descriptor.__set__(instance, value)
+
+    try:
+        Engagement.context, Engagement.extra = (
+            Counted("context", reads[0]),
+            Counted("extra", reads[1]),
+        )
+        page = Page.from_json(content)
+        assert calls == []  # nothing per record while decoding and adopting the page
+        assert [e.extra for e in page.engagements] == [{}, {"brand_new": 1}]
+        assert calls == ["extra", "extra"]
+    finally:
+        Engagement.context, Engagement.extra = reads
+    assert type(page.engagements[1]) is Engagement
 
 
 SENT = (

@@ -5,7 +5,7 @@ import datetime
 import json
 import re
 from collections.abc import Mapping
-from types import MappingProxyType, UnionType
+from types import UnionType
 from typing import (
     TYPE_CHECKING,
     Annotated,
@@ -89,31 +89,28 @@ def format_datetime(value: datetime.datetime | None) -> str | None:
 
 # --- Decoding JSON straight into the models (msgspec), or into dicts and from_dict (json) -----
 
-# Annotations are read twice: by type checkers (the types users get) and, at run time, by msgspec
-# (what it decodes). The aliases below are the user's type for the first and msgspec's for the
-# second: an open enum is decoded as its string (made its member after decoding), any JSON
-# is kept as its text until it is read (LazyJson), a date-time must carry an offset (one without is read by
-# from_dict, which takes it as UTC), and ``extra`` is no JSON key (a key named so goes to
-# from_dict); msgspec skips unknown keys, which LazyExtra reads from the JSON as sent.
+# Annotations are read twice: by type checkers (the types users get) and, at run time, to build
+# what msgspec decodes (see _Codec): an open enum is decoded as its enum (a value it does not
+# know sends the document to from_dict, which keeps the string), any JSON is kept as its text
+# until it is read (LazyJson), and a date-time must carry an offset (one without is read by
+# from_dict, which takes it as UTC). msgspec skips unknown keys, which LazyExtra reads from the
+# JSON as sent.
 try:
     import msgspec
 except ImportError:  # the json fallback: nothing is decoded by msgspec
     msgspec = None  # type: ignore[assignment]
 
 E = TypeVar("E")
+ExtraFields: TypeAlias = Mapping[str, Any]
 if TYPE_CHECKING:
     JsonValue: TypeAlias = Any
     AwareDateTime: TypeAlias = datetime.datetime
     OpenEnum: TypeAlias = E | str
-    ExtraFields: TypeAlias = Mapping[str, Any]
 else:
 
-    class ExtraFields:
-        """What msgspec is told ``extra`` is: a type no JSON value has"""
-
     class OpenEnum:
-        def __class_getitem__(cls, item: object) -> type:
-            return str
+        def __class_getitem__(cls, item: object) -> object:
+            return item
 
     if msgspec is None:
         JsonValue = Any
@@ -122,13 +119,24 @@ else:
         JsonValue = msgspec.Raw
         AwareDateTime = Annotated[datetime.datetime, msgspec.Meta(tz=True)]
 
-EXTRA_NOT_READ: Mapping[str, Any] = MappingProxyType({})
-""" The default of ``extra``, replaced after decoding or construction by what LazyExtra reads """
 RAW: type = object if msgspec is None else msgspec.Raw
 """ The type msgspec gives an any-JSON field (its text); never a value's type without msgspec """
 _DECODER = {"name": "json" if msgspec is None else "msgspec"}
-SENT_JSON = "_sent_json"
-""" The instance key where a model read by from_json keeps where its JSON as sent is found """
+
+
+class Model:
+    """The base of every model: the slots a model has besides its fields
+
+    ``extra`` is a field of every model (its slot is here, so that a model and the class msgspec
+    decodes it as have the same layout); ``_sent_json`` is where a model read by from_json finds
+    its JSON as sent.
+    """
+
+    __slots__ = ("__weakref__", "_sent_json", "extra")
+
+
+_EXTRA = Model.extra  # type: ignore[attr-defined]
+_SENT_JSON = Model._sent_json  # type: ignore[attr-defined]
 
 
 def set_json_decoder(name: str) -> None:
@@ -178,32 +186,26 @@ def loads(content: bytes) -> tuple[Any, bool]:
 class LazyJson:
     """An any-JSON field kept as its text until first read, then decoded (json's value)
 
-    msgspec decodes the field as ``msgspec.Raw``; the model's ``__attrs_post_init__`` moves that
-    text to ``json_key(name)``, so that the first read of the field comes here and later reads
-    find the value in the instance.
+    msgspec decodes the field as ``msgspec.Raw`` into the field's slot; the first read decodes
+    that text and keeps the value there.
     """
 
-    __slots__ = ("key", "name")
+    __slots__ = ("slot",)
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.key = json_key(name)
+    def __init__(self, cls: type, name: str) -> None:
+        self.slot = cls.__dict__[name]
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        fields = instance.__dict__
-        try:
-            raw = fields.pop(self.key)
-        except KeyError:
-            raise AttributeError(self.name) from None
-        value = fields[self.name] = _decode_raw(raw)
+        value = self.slot.__get__(instance, owner)
+        if value.__class__ is RAW:
+            value = _decode_raw(value)
+            self.slot.__set__(instance, value)
         return value
 
-
-def json_key(name: str) -> str:
-    """Where an instance keeps the undecoded text of its any-JSON field ``name``"""
-    return f"{name} (JSON)"
+    def __set__(self, instance: object, value: Any) -> None:
+        self.slot.__set__(instance, value)
 
 
 def _decode_raw(raw: Any) -> Any:
@@ -214,11 +216,10 @@ def _decode_raw(raw: Any) -> Any:
 
 
 class LazyExtra:
-    """``extra`` of an instance msgspec decoded: its unknown keys, read when first asked for
+    """``extra``: a model's unknown keys, read when first asked for where msgspec decoded it
 
-    msgspec skips the keys a model does not know; the first read of ``extra`` finds them in the
-    instance's JSON as sent (sent_json). An instance built by ``__init__`` without ``extra``
-    has none.
+    msgspec skips the keys a model does not know and leaves ``extra`` unset; the first read
+    finds them in the instance's JSON as sent (sent_json). from_dict and ``__init__`` set it.
     """
 
     __slots__ = ("known",)
@@ -229,11 +230,10 @@ class LazyExtra:
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        fields = instance.__dict__
-        if SENT_JSON not in fields:
-            # Asked by msgspec while it decodes (before __attrs_post_init__) whether the field
-            # is set: an answer makes it leave the field unset, which is what is wanted here.
-            return EXTRA_NOT_READ
+        try:
+            return _EXTRA.__get__(instance, owner)
+        except AttributeError:
+            pass
         text = sent_json(instance)
         extra: dict[str, Any] = {}
         if text is not None:
@@ -243,8 +243,11 @@ class LazyExtra:
                 for name, value in loads(text)[0].items()
                 if name not in known
             }
-        fields["extra"] = extra
+        _EXTRA.__set__(instance, extra)
         return extra
+
+    def __set__(self, instance: object, value: Any) -> None:
+        _EXTRA.__set__(instance, value)
 
 
 M = TypeVar("M")
@@ -254,12 +257,12 @@ def read_json(cls: type[M], content: bytes) -> M:
     """A JSON document as an instance of the model ``cls``
 
     Where msgspec decodes (see set_json_decoder), a UTF-8 document whose known fields have the
-    types the OpenAPI document gives them is decoded by msgspec straight into the model in one
-    pass; every model in it keeps its JSON as sent (``sent_json()``), where its unknown keys are
-    read when ``extra`` is first asked for. Any other document is decoded into dicts and read by
-    ``cls.from_dict``, which reads what msgspec is stricter about (a date-time without offset,
-    a key named ``extra``) and raises ParseError naming a bad field. A document that is not JSON
-    raises ValueError.
+    types the OpenAPI document gives them is decoded by msgspec in one pass, with no Python code
+    run per object; every model in it keeps its JSON as sent (``sent_json()``), where its unknown
+    keys are read when ``extra`` is first asked for. Any other document is decoded into dicts and
+    read by ``cls.from_dict``, which reads what msgspec is stricter about (a date-time without
+    offset, an enum value this version does not know) and raises ParseError naming a bad field.
+    A document that is not JSON raises ValueError.
     """
     codec = _codec(cls) if _DECODER["name"] == "msgspec" else None
     if codec is not None:
@@ -269,13 +272,13 @@ def read_json(cls: type[M], content: bytes) -> M:
         except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):
             pass
         else:
-            codec.keep_sent_json(value, _SentJson(content, codec.split), ())
-            return value
+            codec.adopt(value, _SentJson(content, codec.split), ())
+            return value  # type: ignore[no-any-return]
     body, strict = loads(content)
     value = cls.from_dict(body)  # type: ignore[attr-defined]
     if strict and codec is not None:
-        codec.keep_sent_json(value, _SentJson(content, codec.split), ())
-    return value
+        codec.adopt(value, _SentJson(content, codec.split), ())
+    return value  # type: ignore[no-any-return]
 
 
 _CHUNK = 4096
@@ -299,15 +302,23 @@ def check_utf8(content: bytes) -> None:
 
 
 class _Codec:
-    """msgspec's decoders for one model: the model, and its parts as sent"""
+    """msgspec's decoders for one model: the model, and its parts as sent
+
+    msgspec decodes into a twin of the model: an attrs class with the model's fields (as JSON
+    names them, each of the type msgspec decodes) and its slots, and no code that runs per
+    object. ``adopt`` then makes each decoded object an instance of the model itself (the two
+    classes have the same layout), with where to find its JSON as sent.
+    """
 
     def __init__(self, cls: type) -> None:
-        hints = get_type_hints(cls)
-        names = tuple(
-            field.name for field in attrs.fields(cls) if field.name != "extra"
-        )
+        hints = get_type_hints(cls, include_extras=True)  # AwareDateTime is Annotated
+        fields = {
+            field.name: field for field in attrs.fields(cls) if field.name != "extra"
+        }
+        names = tuple(fields)
         if names != cls.FIELDS:
             raise TypeError(f"{cls.__name__}: a JSON name is not its attribute's name")
+        self.cls = cls
         # The models in this one's fields, each with its codec (None: msgspec cannot decode it).
         self.models = tuple(
             (name, _codec(model)) for name in names if (model := _model(hints[name]))
@@ -319,7 +330,22 @@ class _Codec:
         )
         if any(codec is None for _, codec in self.models + self.lists):
             raise TypeError(f"{cls.__name__}: msgspec cannot decode a model in it")
-        self.direct = msgspec.json.Decoder(cls).decode
+        self.twin = attrs.make_class(
+            f"{cls.__name__}Twin",
+            {
+                name: attrs.field(default=field.default, type=_twin_hint(hints[name]))
+                for name, field in fields.items()
+            },
+            bases=(Model,),
+            slots=True,
+            weakref_slot=False,
+            init=False,
+            repr=False,
+            eq=False,
+        )
+        if set(self.twin.__slots__) != set(cls.__slots__):
+            raise TypeError(f"{cls.__name__}: its slots are not its fields")
+        self.direct = msgspec.json.Decoder(self.twin).decode
         parts = [(name, msgspec.Raw, None) for name, _ in self.models]
         parts += [
             (name, list[msgspec.Raw], msgspec.field(default_factory=list))
@@ -329,23 +355,46 @@ class _Codec:
             msgspec.defstruct(f"{cls.__name__}Parts", parts)
         ).decode
 
-    def keep_sent_json(
+    def adopt(
         self, value: Any, source: "_SentJson", path: tuple[str | int, ...]
     ) -> None:
-        """Let ``value`` and every model in it find its JSON as sent (sent_json)"""
-        value.__dict__[SENT_JSON] = (source, path)
+        """Make ``value`` and every model in it an instance of its model, finding its JSON
+
+        What msgspec decoded is of the twins; what from_dict read is of the models already.
+        """
+        if value.__class__ is self.twin:
+            value.__class__ = self.cls
+        _SENT_JSON.__set__(value, (source, path))
         for name, codec in self.models:
-            inner = value.__dict__[name]
+            inner = getattr(value, name)
             if inner is not None:
-                codec.keep_sent_json(inner, source, (*path, name))  # type: ignore[union-attr]
+                codec.adopt(inner, source, (*path, name))  # type: ignore[union-attr]
         for name, codec in self.lists:
             prefix = (*path, name)
+            items = getattr(value, name) or ()
             if codec.models or codec.lists:  # type: ignore[union-attr]
-                for index, item in enumerate(value.__dict__[name] or ()):
-                    codec.keep_sent_json(item, source, (*prefix, index))  # type: ignore[union-attr]
-            else:  # the usual case, a page of records: one loop
-                for index, item in enumerate(value.__dict__[name] or ()):
-                    item.__dict__[SENT_JSON] = (source, (*prefix, index))
+                for index, item in enumerate(items):
+                    codec.adopt(item, source, (*prefix, index))  # type: ignore[union-attr]
+                continue
+            # The usual case, a page of records: one loop. A list's items are all of one class.
+            if items and items[0].__class__ is codec.twin:  # type: ignore[union-attr]
+                cls = codec.cls  # type: ignore[union-attr]
+                for item in items:
+                    item.__class__ = cls
+            for index, item in enumerate(items):
+                _SENT_JSON.__set__(item, (source, (*prefix, index)))
+
+
+def _twin_hint(hint: Any) -> Any:
+    """What msgspec decodes for a field of type ``hint``: each model in it as its twin"""
+    if isinstance(hint, type) and attrs.has(hint):
+        return _codec(hint).twin  # type: ignore[union-attr]
+    origin = get_origin(hint)
+    if origin in (Union, UnionType):
+        return Union[tuple(_twin_hint(arg) for arg in get_args(hint))]
+    if origin is list:
+        return list[_twin_hint(get_args(hint)[0])]  # type: ignore[misc]
+    return hint
 
 
 class _SentJson:
@@ -386,10 +435,11 @@ class _SentJson:
 
 def sent_json(instance: object) -> bytes | None:
     """The JSON ``instance`` was read from, as sent, if read so (see read_json)"""
-    found = instance.__dict__.get(SENT_JSON)
-    if found is None:
+    try:
+        source, path = _SENT_JSON.__get__(instance, type(instance))
+    except AttributeError:
         return None
-    text = found[0].text(found[1])
+    text = source.text(path)
     return None if text is None else bytes(text)
 
 
@@ -444,20 +494,18 @@ if msgspec is not None:
 
 
 __all__ = [
-    "EXTRA_NOT_READ",
     "RAW",
-    "SENT_JSON",
     "AwareDateTime",
     "ExtraFields",
     "JsonValue",
     "LazyExtra",
     "LazyJson",
+    "Model",
     "OpenEnum",
     "ParseError",
     "check_utf8",
     "format_datetime",
     "json_decoder",
-    "json_key",
     "json_type",
     "loads",
     "missing",

@@ -7,17 +7,14 @@ import attrs
 
 from ..models.engagement_status import EngagementStatus
 from ..types import (
-    EXTRA_NOT_READ,
-    RAW,
-    SENT_JSON,
     AwareDateTime,
     ExtraFields,
     JsonValue,
     LazyExtra,
     LazyJson,
+    Model,
     OpenEnum,
     format_datetime,
-    json_key,
     not_an_object,
     parse_datetime,
     read_json,
@@ -32,10 +29,8 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class Engagement:
+@attrs.frozen(slots=True)
+class Engagement(Model):
     """An Engagement of a Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later
     are allowed.
 
@@ -69,7 +64,7 @@ class Engagement:
     date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "sid",
@@ -147,50 +142,37 @@ class Engagement:
             if type(links) is not dict:
                 raise wrong_type("Engagement", "links", links, "an object or null")
 
+        instance = _new(cls)
+        _set(instance, "sid", sid)
+        _set(instance, "account_sid", account_sid)
+        _set(instance, "flow_sid", flow_sid)
+        _set(instance, "contact_sid", contact_sid)
+        _set(instance, "contact_channel_address", contact_channel_address)
+        _set(instance, "context", context)
+        _set(instance, "status", status)
+        _set(instance, "date_created", date_created)
+        _set(instance, "date_updated", date_updated)
+        _set(instance, "url", url)
+        _set(instance, "links", links)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
-            # Every field and nothing new: copying the object is the cheapest way to build the
-            # instance's fields; only converted values are replaced.
-            fields = src_dict.copy()
-            fields["status"] = status
-            fields["date_created"] = date_created
-            fields["date_updated"] = date_updated
-            fields["extra"] = {}
+            _set(instance, "extra", {})  # every field and nothing new
         else:
-            fields = {
-                "sid": sid,
-                "account_sid": account_sid,
-                "flow_sid": flow_sid,
-                "contact_sid": contact_sid,
-                "contact_channel_address": contact_channel_address,
-                "context": context,
-                "status": status,
-                "date_created": date_created,
-                "date_updated": date_updated,
-                "url": url,
-                "links": links,
-                "extra": {
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
 
     def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        status = fields["status"]
+        # Called by __init__ only: from_dict converts as it reads, and msgspec decodes the twin.
+        status = self.status
         if status.__class__ is str:
-            fields["status"] = _ENGAGEMENTSTATUS_MEMBERS.get(status, status)
-        if fields["context"].__class__ is RAW:
-            fields[_CONTEXT_JSON] = fields.pop("context")
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
+            _set(self, "status", _ENGAGEMENTSTATUS_MEMBERS.get(status, status))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
@@ -236,5 +218,4 @@ class Engagement:
 _FIELDS = frozenset(Engagement.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
 Engagement.extra = LazyExtra(_FIELDS)
-_CONTEXT_JSON = json_key("context")
-Engagement.context = LazyJson("context")
+Engagement.context = LazyJson(Engagement, "context")

@@ -7,11 +7,10 @@ import attrs
 
 from ..models.flow_status import FlowStatus
 from ..types import (
-    EXTRA_NOT_READ,
-    SENT_JSON,
     AwareDateTime,
     ExtraFields,
     LazyExtra,
+    Model,
     OpenEnum,
     format_datetime,
     not_an_object,
@@ -28,10 +27,8 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class Flow:
+@attrs.frozen(slots=True)
+class Flow(Model):
     """A Studio Flow. No field is required: any field may be null or absent, and fields Twilio adds later are allowed.
 
     Attributes:
@@ -57,7 +54,7 @@ class Flow:
     date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "sid",
@@ -117,46 +114,35 @@ class Flow:
             if type(links) is not dict:
                 raise wrong_type("Flow", "links", links, "an object or null")
 
+        instance = _new(cls)
+        _set(instance, "sid", sid)
+        _set(instance, "account_sid", account_sid)
+        _set(instance, "friendly_name", friendly_name)
+        _set(instance, "status", status)
+        _set(instance, "version", version)
+        _set(instance, "date_created", date_created)
+        _set(instance, "date_updated", date_updated)
+        _set(instance, "url", url)
+        _set(instance, "links", links)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
-            # Every field and nothing new: copying the object is the cheapest way to build the
-            # instance's fields; only converted values are replaced.
-            fields = src_dict.copy()
-            fields["status"] = status
-            fields["date_created"] = date_created
-            fields["date_updated"] = date_updated
-            fields["extra"] = {}
+            _set(instance, "extra", {})  # every field and nothing new
         else:
-            fields = {
-                "sid": sid,
-                "account_sid": account_sid,
-                "friendly_name": friendly_name,
-                "status": status,
-                "version": version,
-                "date_created": date_created,
-                "date_updated": date_updated,
-                "url": url,
-                "links": links,
-                "extra": {
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
 
     def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        status = fields["status"]
+        # Called by __init__ only: from_dict converts as it reads, and msgspec decodes the twin.
+        status = self.status
         if status.__class__ is str:
-            fields["status"] = _FLOWSTATUS_MEMBERS.get(status, status)
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
+            _set(self, "status", _FLOWSTATUS_MEMBERS.get(status, status))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.

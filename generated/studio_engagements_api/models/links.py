@@ -5,10 +5,9 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..types import (
-    EXTRA_NOT_READ,
-    SENT_JSON,
     ExtraFields,
     LazyExtra,
+    Model,
     not_an_object,
     read_json,
     sent_json,
@@ -18,16 +17,14 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class Links:
+@attrs.frozen(slots=True)
+class Links(Model):
     """Related resources by name, e.g. an Engagement's `steps`: any JSON values (a `uri-map`).
 
     extra: Keys the API sent that this version does not know, as they came.
     """
 
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
     """ The JSON names of the fields, in the spec's order (what to_dict writes besides extra) """
@@ -41,31 +38,20 @@ class Links:
         if type(src_dict) is not dict:
             raise not_an_object("Links", src_dict)
         get = src_dict.get
+        instance = _new(cls)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
-            # Every field and nothing new: copying the object is the cheapest way to build the
-            # instance's fields; only converted values are replaced.
-            fields = src_dict.copy()
-            fields["extra"] = {}
+            _set(instance, "extra", {})  # every field and nothing new
         else:
-            fields = {
-                "extra": {
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
-
-    def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.

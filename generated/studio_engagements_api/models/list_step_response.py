@@ -7,10 +7,9 @@ import attrs
 from ..models.page_meta import PageMeta
 from ..models.step import Step
 from ..types import (
-    EXTRA_NOT_READ,
-    SENT_JSON,
     ExtraFields,
     LazyExtra,
+    Model,
     missing,
     not_an_object,
     read_json,
@@ -22,10 +21,8 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class ListStepResponse:
+@attrs.frozen(slots=True)
+class ListStepResponse(Model):
     """One page of Steps. Paging needs both keys; Twilio always sends them.
 
     Attributes:
@@ -37,7 +34,7 @@ class ListStepResponse:
 
     steps: list[Step]
     meta: PageMeta
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "steps",
@@ -66,35 +63,22 @@ class ListStepResponse:
         if type(meta) is not dict:
             raise wrong_type("ListStepResponse", "meta", meta, "an object")
         meta = PageMeta.from_dict(meta)
+        instance = _new(cls)
+        _set(instance, "steps", steps)
+        _set(instance, "meta", meta)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
-            # Every field and nothing new: copying the object is the cheapest way to build the
-            # instance's fields; only converted values are replaced.
-            fields = src_dict.copy()
-            fields["steps"] = steps
-            fields["meta"] = meta
-            fields["extra"] = {}
+            _set(instance, "extra", {})  # every field and nothing new
         else:
-            fields = {
-                "steps": steps,
-                "meta": meta,
-                "extra": {
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
-
-    def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.

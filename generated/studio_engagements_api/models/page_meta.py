@@ -5,10 +5,9 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..types import (
-    EXTRA_NOT_READ,
-    SENT_JSON,
     ExtraFields,
     LazyExtra,
+    Model,
     missing,
     not_an_object,
     read_json,
@@ -20,10 +19,8 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class PageMeta:
+@attrs.frozen(slots=True)
+class PageMeta(Model):
     """Paging information, the same for every list. Only `next_page_url` is required (null on the last page), because
     paging cannot work without it; Twilio's contract requires no key, and Twilio sends them all.
 
@@ -45,7 +42,7 @@ class PageMeta:
     page_size: int | None = None
     previous_page_url: str | None = None
     url: str | None = None
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "next_page_url",
@@ -96,38 +93,27 @@ class PageMeta:
         url = get("url")
         if type(url) is not str and url is not None:
             raise wrong_type("PageMeta", "url", url, "a string or null")
+        instance = _new(cls)
+        _set(instance, "next_page_url", next_page_url)
+        _set(instance, "first_page_url", first_page_url)
+        _set(instance, "key", key)
+        _set(instance, "page", page)
+        _set(instance, "page_size", page_size)
+        _set(instance, "previous_page_url", previous_page_url)
+        _set(instance, "url", url)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
-            # Every field and nothing new: copying the object is the cheapest way to build the
-            # instance's fields; only converted values are replaced.
-            fields = src_dict.copy()
-            fields["extra"] = {}
+            _set(instance, "extra", {})  # every field and nothing new
         else:
-            fields = {
-                "next_page_url": next_page_url,
-                "first_page_url": first_page_url,
-                "key": key,
-                "page": page,
-                "page_size": page_size,
-                "previous_page_url": previous_page_url,
-                "url": url,
-                "extra": {
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
-
-    def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.

@@ -6,16 +6,13 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..types import (
-    EXTRA_NOT_READ,
-    RAW,
-    SENT_JSON,
     AwareDateTime,
     ExtraFields,
     JsonValue,
     LazyExtra,
     LazyJson,
+    Model,
     format_datetime,
-    json_key,
     not_an_object,
     parse_datetime,
     read_json,
@@ -27,10 +24,8 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class Step:
+@attrs.frozen(slots=True)
+class Step(Model):
     """A Step of an Engagement: one widget it went through. No field is required: any field may be null or absent, and
     fields Twilio adds later are allowed.
 
@@ -67,7 +62,7 @@ class Step:
     date_updated: AwareDateTime | None = None
     url: str | None = None
     links: Mapping[str, Any] | None = None
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "sid",
@@ -151,42 +146,34 @@ class Step:
             if type(links) is not dict:
                 raise wrong_type("Step", "links", links, "an object or null")
 
-        if True:  # a JSON name differs from its attribute's name: no copying shortcut
-            fields = {
-                "sid": sid,
-                "account_sid": account_sid,
-                "flow_sid": flow_sid,
-                "engagement_sid": engagement_sid,
-                "name": name,
-                "context": context,
-                "parent_step_sid": parent_step_sid,
-                "transitioned_from": transitioned_from,
-                "transitioned_to": transitioned_to,
-                "type_": type_,
-                "date_created": date_created,
-                "date_updated": date_updated,
-                "url": url,
-                "links": links,
-                "extra": {
+        instance = _new(cls)
+        _set(instance, "sid", sid)
+        _set(instance, "account_sid", account_sid)
+        _set(instance, "flow_sid", flow_sid)
+        _set(instance, "engagement_sid", engagement_sid)
+        _set(instance, "name", name)
+        _set(instance, "context", context)
+        _set(instance, "parent_step_sid", parent_step_sid)
+        _set(instance, "transitioned_from", transitioned_from)
+        _set(instance, "transitioned_to", transitioned_to)
+        _set(instance, "type_", type_)
+        _set(instance, "date_created", date_created)
+        _set(instance, "date_updated", date_updated)
+        _set(instance, "url", url)
+        _set(instance, "links", links)
+        if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
+            _set(instance, "extra", {})  # every field and nothing new
+        else:
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
-
-    def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        if fields["context"].__class__ is RAW:
-            fields[_CONTEXT_JSON] = fields.pop("context")
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
@@ -233,5 +220,4 @@ class Step:
 _FIELDS = frozenset(Step.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
 Step.extra = LazyExtra(_FIELDS)
-_CONTEXT_JSON = json_key("context")
-Step.context = LazyJson("context")
+Step.context = LazyJson(Step, "context")

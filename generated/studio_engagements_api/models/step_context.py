@@ -5,14 +5,11 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from ..types import (
-    EXTRA_NOT_READ,
-    RAW,
-    SENT_JSON,
     ExtraFields,
     JsonValue,
     LazyExtra,
     LazyJson,
-    json_key,
+    Model,
     not_an_object,
     read_json,
     sent_json,
@@ -23,10 +20,8 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-# Not slotted: from_dict sets an instance's __dict__ in one step, which costs a fraction of one
-# frozen setattr per field, and an any-JSON field's text is kept there until it is read.
-@attrs.frozen(slots=False)
-class StepContext:
+@attrs.frozen(slots=True)
+class StepContext(Model):
     """The context of a Step. No field is required: any field may be null or absent, and fields Twilio adds later are
     allowed.
 
@@ -46,7 +41,7 @@ class StepContext:
     flow_sid: str | None = None
     step_sid: str | None = None
     url: str | None = None
-    extra: ExtraFields = attrs.field(default=EXTRA_NOT_READ)
+    extra: ExtraFields = attrs.field(factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "account_sid",
@@ -87,39 +82,26 @@ class StepContext:
         url = get("url")
         if type(url) is not str and url is not None:
             raise wrong_type("StepContext", "url", url, "a string or null")
+        instance = _new(cls)
+        _set(instance, "account_sid", account_sid)
+        _set(instance, "context", context)
+        _set(instance, "engagement_sid", engagement_sid)
+        _set(instance, "flow_sid", flow_sid)
+        _set(instance, "step_sid", step_sid)
+        _set(instance, "url", url)
         if len(src_dict) == _FIELD_COUNT and _FIELDS.issuperset(src_dict):
-            # Every field and nothing new: copying the object is the cheapest way to build the
-            # instance's fields; only converted values are replaced.
-            fields = src_dict.copy()
-            fields["extra"] = {}
+            _set(instance, "extra", {})  # every field and nothing new
         else:
-            fields = {
-                "account_sid": account_sid,
-                "context": context,
-                "engagement_sid": engagement_sid,
-                "flow_sid": flow_sid,
-                "step_sid": step_sid,
-                "url": url,
-                "extra": {
+            _set(
+                instance,
+                "extra",
+                {
                     name_: value_
                     for name_, value_ in src_dict.items()
                     if name_ not in _FIELDS
                 },
-            }
-        instance = _new(cls)
-        _set(instance, "__dict__", fields)
+            )
         return instance
-
-    def __attrs_post_init__(self) -> None:
-        # Called by msgspec after decoding and by __init__ (from_dict converts as it reads).
-        fields = self.__dict__
-        if fields["context"].__class__ is RAW:
-            fields[_CONTEXT_JSON] = fields.pop("context")
-        if fields.get("extra", EXTRA_NOT_READ) is EXTRA_NOT_READ:
-            # Not given (msgspec leaves it unset): read on first use (LazyExtra), from the JSON
-            # as sent, which from_json records here.
-            fields.pop("extra", None)
-            fields[SENT_JSON] = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its JSON object: what an instance keeps undecoded refers to its page.
@@ -158,5 +140,4 @@ class StepContext:
 _FIELDS = frozenset(StepContext.FIELDS)
 _FIELD_COUNT = len(_FIELDS)
 StepContext.extra = LazyExtra(_FIELDS)
-_CONTEXT_JSON = json_key("context")
-StepContext.context = LazyJson("context")
+StepContext.context = LazyJson(StepContext, "context")
