@@ -127,8 +127,8 @@ _DECODER = {"name": "json" if msgspec is None else "msgspec"}
 class Model:
     """The base of every model: the slots a model has besides its fields
 
-    ``extra`` is a field of every model (its slot is here, so that a model and the class msgspec
-    decodes it as have the same layout); ``_sent_json`` is where a model read by from_json finds
+    ``extra`` is a field of every model (its slot is here, so that a model and its wire class,
+    which msgspec decodes, have the same layout); ``_sent_json`` is where a model read by from_json finds
     its JSON as sent.
     """
 
@@ -304,10 +304,10 @@ def check_utf8(content: bytes) -> None:
 class _Codec:
     """msgspec's decoders for one model: the model, and its parts as sent
 
-    msgspec decodes into a twin of the model: an attrs class with the model's fields (as JSON
-    names them, each of the type msgspec decodes) and its slots, and no code that runs per
-    object. ``adopt`` then makes each decoded object an instance of the model itself (the two
-    classes have the same layout), with where to find its JSON as sent.
+    msgspec decodes into the model's wire class: an attrs class with the model's fields (as JSON
+    names them, each of the type msgspec decodes) and slots, and no code that runs per object.
+    ``adopt`` then makes each decoded object an instance of the model itself (the two classes
+    have the same layout), and tells it where its JSON as sent is.
     """
 
     def __init__(self, cls: type) -> None:
@@ -330,10 +330,10 @@ class _Codec:
         )
         if any(codec is None for _, codec in self.models + self.lists):
             raise TypeError(f"{cls.__name__}: msgspec cannot decode a model in it")
-        self.twin = attrs.make_class(
-            f"{cls.__name__}Twin",
+        self.wire = attrs.make_class(
+            f"{cls.__name__}Wire",
             {
-                name: attrs.field(default=field.default, type=_twin_hint(hints[name]))
+                name: attrs.field(default=field.default, type=_wire_hint(hints[name]))
                 for name, field in fields.items()
             },
             bases=(Model,),
@@ -343,9 +343,9 @@ class _Codec:
             repr=False,
             eq=False,
         )
-        if set(self.twin.__slots__) != set(cls.__slots__):
+        if set(self.wire.__slots__) != set(cls.__slots__):
             raise TypeError(f"{cls.__name__}: its slots are not its fields")
-        self.direct = msgspec.json.Decoder(self.twin).decode
+        self.direct = msgspec.json.Decoder(self.wire).decode
         parts = [(name, msgspec.Raw, None) for name, _ in self.models]
         parts += [
             (name, list[msgspec.Raw], msgspec.field(default_factory=list))
@@ -360,9 +360,9 @@ class _Codec:
     ) -> None:
         """Make ``value`` and every model in it an instance of its model, finding its JSON
 
-        What msgspec decoded is of the twins; what from_dict read is of the models already.
+        What msgspec decoded is of the wire classes; what from_dict read is of the models already.
         """
-        if value.__class__ is self.twin:
+        if value.__class__ is not self.cls:
             value.__class__ = self.cls
         _SENT_JSON.__set__(value, (source, path))
         for name, codec in self.models:
@@ -377,23 +377,23 @@ class _Codec:
                     codec.adopt(item, source, (*prefix, index))  # type: ignore[union-attr]
                 continue
             # The usual case, a page of records: one loop. A list's items are all of one class.
-            if items and items[0].__class__ is codec.twin:  # type: ignore[union-attr]
-                cls = codec.cls  # type: ignore[union-attr]
+            cls = codec.cls  # type: ignore[union-attr]
+            if items and items[0].__class__ is not cls:
                 for item in items:
                     item.__class__ = cls
             for index, item in enumerate(items):
                 _SENT_JSON.__set__(item, (source, (*prefix, index)))
 
 
-def _twin_hint(hint: Any) -> Any:
-    """What msgspec decodes for a field of type ``hint``: each model in it as its twin"""
+def _wire_hint(hint: Any) -> Any:
+    """What msgspec decodes for a field of type ``hint``: each model in it as its wire class"""
     if isinstance(hint, type) and attrs.has(hint):
-        return _codec(hint).twin  # type: ignore[union-attr]
+        return _codec(hint).wire  # type: ignore[union-attr]
     origin = get_origin(hint)
     if origin in (Union, UnionType):
-        return Union[tuple(_twin_hint(arg) for arg in get_args(hint))]
+        return Union[tuple(_wire_hint(arg) for arg in get_args(hint))]
     if origin is list:
-        return list[_twin_hint(get_args(hint)[0])]  # type: ignore[misc]
+        return list[_wire_hint(get_args(hint)[0])]  # type: ignore[misc]
     return hint
 
 

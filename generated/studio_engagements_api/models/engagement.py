@@ -169,7 +169,7 @@ class Engagement(Model):
         return instance
 
     def __attrs_post_init__(self) -> None:
-        # Called by __init__ only: from_dict converts as it reads, and msgspec decodes the twin.
+        # Called by __init__ only: from_dict converts as it reads, and msgspec decodes the wire class.
         status = self.status
         if status.__class__ is str:
             _set(self, "status", _ENGAGEMENTSTATUS_MEMBERS.get(status, status))

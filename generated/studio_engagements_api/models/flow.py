@@ -139,7 +139,7 @@ class Flow(Model):
         return instance
 
     def __attrs_post_init__(self) -> None:
-        # Called by __init__ only: from_dict converts as it reads, and msgspec decodes the twin.
+        # Called by __init__ only: from_dict converts as it reads, and msgspec decodes the wire class.
         status = self.status
         if status.__class__ is str:
             _set(self, "status", _FLOWSTATUS_MEMBERS.get(status, status))
