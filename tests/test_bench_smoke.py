@@ -34,6 +34,7 @@ def test_bench_runs_at_a_tiny_size_and_prints_the_report(tmp_path: Path) -> None
         "| StudioClient.engagements.stream | small | ",
         "## Memory",
         "## Over a 100 ms link",
+        "| latency export, 1,000: requests | 1.00 | <= 1 | met |",
         "## Archiving over a 100 ms link",
         "| archive of 40 with steps, --concurrency 8: wall of the ideal | ",
     ):

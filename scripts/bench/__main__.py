@@ -33,6 +33,9 @@ class Sizes:
     memory_pages: int
     import_runs: int
     latency_engagements: tuple[int, ...]
+    """Engagements of each export over a slow link (whole pages of PAGE_SIZE)."""
+    latency_repeat: int
+    """Interleaved runs of each export over a slow link: a run is cheap and its wall noisy."""
     twilio_latency_engagements: int
     requests: int
     """Sequential requests per run of the per-request overhead question."""
@@ -48,6 +51,7 @@ FULL = Sizes(
     memory_pages=100,
     import_runs=9,
     latency_engagements=(10_000, 50_000),
+    latency_repeat=7,
     twilio_latency_engagements=2_000,
     requests=1_000,
     archive_engagements=2_000,
@@ -59,7 +63,8 @@ SMALL = Sizes(
     export_pages=2,
     memory_pages=4,
     import_runs=1,
-    latency_engagements=(200,),
+    latency_engagements=(1_000,),
+    latency_repeat=1,
     twilio_latency_engagements=100,
     requests=50,
     archive_engagements=40,

@@ -1,19 +1,26 @@
 """The page server: pre-rendered pages of both shapes, chained by ``next_page_url``.
 
-``python -m bench.server`` prints its port and the mean bytes of a page of each shape, then
-serves ``GET /v1/Flows/{FlowSid}/Engagements?PageSize=&Page=`` (Basic auth) until stopped; the
-flow SID names the shape and the page count (:func:`bench.common.flow_sid`).
+``python -m bench.server [--delay SECONDS]`` prints its port and the mean bytes of a page of each
+shape, then serves ``GET /v1/Flows/{FlowSid}/Engagements?PageSize=&Page=`` (Basic auth) until
+stopped, each answer ``SECONDS`` late (a slow link); the flow SID names the shape and the page
+count (:func:`bench.common.flow_sid`). ``GET /requests`` is how many pages it was asked for.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import subprocess
+import sys
+import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import httpx
 
 from .common import AUTHORIZATION, PAGE_SIZE, SHAPES, child_env, module_command, read_flow_sid
 from .records import records
@@ -30,6 +37,11 @@ class PageServer(ThreadingHTTPServer):
     """Each shape's records, JSON-encoded one by one."""
     blocks: dict[str, list[bytes]]
     """Each shape's records joined into pages of PAGE_SIZE (a JSON array's items)."""
+    delay: float
+    """Seconds each page is answered late."""
+    served: int
+    """How many pages were asked for."""
+    counting: threading.Lock
 
 
 class PageHandler(BaseHTTPRequestHandler):
@@ -42,6 +54,9 @@ class PageHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
+        if parts.path == "/requests":
+            self._send(200, str(self.server.served).encode())
+            return
         match = self._PATH.fullmatch(parts.path)
         if self.headers.get("Authorization") != AUTHORIZATION:
             self._send(401, b'{"code": 20003, "message": "Authenticate", "status": 401}')
@@ -49,6 +64,10 @@ class PageHandler(BaseHTTPRequestHandler):
         if match is None:
             self._send(404, b'{"code": 20404, "message": "Not found", "status": 404}')
             return
+        with self.server.counting:
+            self.server.served += 1
+        if self.server.delay:
+            time.sleep(self.server.delay)
         shape, pages = read_flow_sid(match.group(1))
         query = urllib.parse.parse_qs(parts.query)
         number = int(query.get("Page", ["0"])[0])
@@ -93,10 +112,14 @@ class PageHandler(BaseHTTPRequestHandler):
         """Quiet: a log line per page would be the server's main cost."""
 
 
-def serve() -> None:
+def serve(argv: list[str]) -> None:
     """Pre-render both shapes, print the port and the page sizes in bytes, serve until killed."""
+    parser = argparse.ArgumentParser(prog="python -m bench.server")
+    parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS")
     server = PageServer(("127.0.0.1", 0), PageHandler)
     server.origin = f"http://127.0.0.1:{server.server_address[1]}"
+    server.delay, server.served = parser.parse_args(argv).delay, 0
+    server.counting = threading.Lock()
     server.encoded, server.blocks = {}, {}
     for shape in SHAPES:
         encoded = [
@@ -116,15 +139,22 @@ def serve() -> None:
 class Server:
     """The page server's process, started and stopped by the benchmark."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.process = subprocess.Popen(
-            module_command("server"), stdout=subprocess.PIPE, text=True, env=child_env()
+            module_command("server", "--delay", str(delay)),
+            stdout=subprocess.PIPE,
+            text=True,
+            env=child_env(),
         )
         assert self.process.stdout is not None
         port, *sizes = self.process.stdout.readline().split()
         self.origin = f"http://127.0.0.1:{port}"
         self.page_bytes = dict(zip(SHAPES, map(int, sizes), strict=True))
         """Mean bytes of the records of a page of PAGE_SIZE, per shape."""
+
+    def requests(self) -> int:
+        """How many pages the server was asked for so far."""
+        return int(httpx.get(f"{self.origin}/requests").text)
 
     def close(self) -> None:
         """Stop the server process (ours: started above)."""
@@ -133,4 +163,4 @@ class Server:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1:])
