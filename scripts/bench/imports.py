@@ -14,9 +14,11 @@ if TYPE_CHECKING:
 BUDGET_MS = 25.0  # import studio_engagements at most this much over import httpx
 
 
-def import_us(module: str) -> int:
-    """Cumulative microseconds of ``import module`` in a fresh interpreter (-X importtime)."""
-    command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
+def import_us(module: str, after: str | None = None) -> int:
+    """Cumulative microseconds of ``import module`` in a fresh interpreter (-X importtime),
+    ``after`` importing ``after`` there (whose modules it then finds loaded)."""
+    code = f"import {after}; import {module}" if after else f"import {module}"
+    command = [sys.executable, "-X", "importtime", "-c", code]
     stderr = subprocess.run(command, capture_output=True, text=True, check=True).stderr
     for line in stderr.splitlines():
         fields = [field.strip() for field in line.removeprefix("import time:").split("|")]
@@ -26,18 +28,21 @@ def import_us(module: str) -> int:
 
 
 def run(bench: Bench) -> Section:
-    """The fastest of interleaved fresh interpreters (the least disturbed by other load)."""
-    samples: dict[str, list[int]] = {"studio_engagements": [], "httpx": []}
+    """The fastest of interleaved fresh interpreters (the least disturbed by other load).
+
+    The cost beyond httpx is measured in one process, after ``import httpx`` (a difference of two
+    processes' times would add both their noise); the two whole imports are shown besides.
+    """
+    samples: dict[str, list[int]] = {"studio_engagements": [], "httpx": [], "beyond": []}
     for _ in range(bench.sizes.import_runs):
-        for module, values in samples.items():
-            values.append(import_us(module))
-    ours, httpx = (min(samples[m]) / 1000 for m in samples)
+        samples["studio_engagements"].append(import_us("studio_engagements"))
+        samples["httpx"].append(import_us("httpx"))
+        samples["beyond"].append(import_us("studio_engagements", after="httpx"))
+    ours, httpx, beyond = (min(samples[m]) / 1000 for m in samples)
     line = (
         f"`python -X importtime`, fastest of {bench.sizes.import_runs} fresh processes each: "
-        f"`import studio_engagements` {ours:.1f} ms, `import httpx` {httpx:.1f} ms "
-        f"(+{ours - httpx:.1f} ms)."
+        f"`import studio_engagements` {ours:.1f} ms, `import httpx` {httpx:.1f} ms; "
+        f"`import studio_engagements` after `import httpx` in one process {beyond:.1f} ms."
     )
-    target = Target(
-        "import studio_engagements over import httpx", ours - httpx, BUDGET_MS, unit=" ms"
-    )
+    target = Target("import studio_engagements over import httpx", beyond, BUDGET_MS, unit=" ms")
     return Section("Import time", [line], [target])
