@@ -128,8 +128,8 @@ class Model:
     """The base of every model: the slots a model has besides its fields
 
     ``extra`` is a field of every model (its slot is here, so that a model and its wire class,
-    which msgspec decodes, have the same layout); ``_sent_json`` is where a model read by from_json finds
-    its JSON as sent.
+    which msgspec decodes, have the same layout); ``_sent_json`` is where a model read by
+    from_json finds its JSON as sent.
     """
 
     __slots__ = ("__weakref__", "_sent_json", "extra")
