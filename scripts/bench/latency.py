@@ -70,6 +70,7 @@ def run(bench: Bench) -> Section:
 
 
 def _rows(bench: Bench, slow: Server) -> tuple[list[list[str]], list[Target]]:
+    """The table's rows and the targets: ours against ``slow`` and the bench's own server."""
     runs = [("ours", size) for size in bench.sizes.latency_engagements]
     if bench.twilio:
         runs.append(("twilio", bench.sizes.twilio_latency_engagements))

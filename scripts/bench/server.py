@@ -42,6 +42,7 @@ class PageServer(ThreadingHTTPServer):
     served: int
     """How many pages were asked for."""
     counting: threading.Lock
+    """Held while ``served`` is counted up (a thread per connection)."""
 
 
 class PageHandler(BaseHTTPRequestHandler):
