@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from .clients import twilio_client
 from .common import ACCOUNT_SID, AUTH_TOKEN, PAGE_SIZE, flow_sid, interleaved
 from .report import Section, Target, table
-from .server import Server
+from .server import DEFAULT_PAGE_SIZE, Server
 
 if TYPE_CHECKING:
     from .__main__ import Bench
 
 LATENCY = 0.1  # seconds added to every request
 SLACK = 0.005  # seconds a request the link may cost beyond its latency
-TWILIO_PAGE_SIZE = 50  # the API's default, which twilio's stream asks for
+TWILIO_PAGE_SIZE = DEFAULT_PAGE_SIZE  # twilio's stream asks for none: the API's default
 
 
 def export(server: Server, engagements: int, client: str) -> tuple[int, float]:

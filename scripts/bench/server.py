@@ -22,9 +22,13 @@ from typing import Any
 
 import httpx
 
+from studio_engagements._request import packaged_rules
+
 from .common import AUTHORIZATION, PAGE_SIZE, SHAPES, child_env, module_command, read_flow_sid
 from .records import records
 
+# The spec's default: the size of a page asked for without PageSize.
+DEFAULT_PAGE_SIZE: int = packaged_rules()["PageSize"].default
 DISTINCT_PAGES = 10  # the server cycles through this many pages of records per shape
 
 
@@ -72,7 +76,7 @@ class PageHandler(BaseHTTPRequestHandler):
         shape, pages = read_flow_sid(match.group(1))
         query = urllib.parse.parse_qs(parts.query)
         number = int(query.get("Page", ["0"])[0])
-        size = int(query.get("PageSize", ["50"])[0])
+        size = int(query.get("PageSize", [str(DEFAULT_PAGE_SIZE)])[0])
 
         def url(n: int) -> str:
             token = "" if n == 0 else f"&PageToken=PAFN{n * size:032x}"
