@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shlex
 import signal
 import sqlite3
@@ -28,6 +29,7 @@ FLOWS = ["FW" + letter * 32 for letter in "abc"]
 OTHER = "FW" + "d" * 32
 PAGE = 10
 SOAK_RUNS = 12 if os.environ.get("STUDIO_ENGAGEMENTS_SOAK") else 3
+INTERRUPTS = 40 if os.environ.get("STUDIO_ENGAGEMENTS_SOAK") else 10
 
 pytestmark = pytest.mark.usefixtures("fresh_mock")
 
@@ -81,12 +83,14 @@ def assert_exact(mock: MockStudio, out: Path, flows: list[str] = FLOWS) -> None:
         assert not Path(f"{out}{suffix}").exists(), suffix  # the file alone holds everything
 
 
-def the_same_command_finishes(mock: MockStudio, server: str, out: Path, *extra: str) -> None:
+def the_same_command_finishes(
+    mock: MockStudio, server: str, out: Path, *extra: str, flows: list[str] = FLOWS
+) -> None:
     """With the faults gone, the same command (``extra`` options aside) makes the archive exact."""
     mock.clear_faults()
-    resumed = archive(mock, *command(server, out, *extra))
+    resumed = archive(mock, *command(server, out, *extra, flows=flows))
     assert resumed.returncode == 0, resumed.stderr
-    assert_exact(mock, out)
+    assert_exact(mock, out, flows)
 
 
 def operations(mock: MockStudio) -> Counter[str | None]:
@@ -142,6 +146,27 @@ def test_ctrl_c_then_the_same_command_is_exact(mock: MockStudio, server: str, ou
     assert "Traceback" not in stderr
     assert not Path(f"{out}-wal").exists()
     the_same_command_finishes(mock, server, out, "--concurrency", "8")
+
+
+def test_ctrl_c_at_random_moments_always_ends_and_the_archive_is_exact(tmp_path: Path) -> None:
+    """Ctrl-C wherever it lands (a request, a commit, a wait for the steps being fetched by
+    eight threads sharing one connection pool) ends the run with 130, resuming each time."""
+    big = "FW" + "e" * 32
+    mock = MockStudio(flows={big: 60 * INTERRUPTS}, seed=8)
+    mock.inject(Fault.delay(0.01), times=1_000_000)  # requests take a while: moments to land in
+    out, chance = tmp_path / "big.sqlite", random.Random(2027)
+    with mock.serve() as server:
+        run = [*CLI, *command(server, out, "--concurrency", "8", flows=[big])]
+        for _ in range(INTERRUPTS):
+            code, stderr = interrupted(
+                run, mock_env(mock), mock, requests=1, pause=chance.uniform(0, 0.3)
+            )
+            assert code == 130, stderr
+            assert "Traceback" not in stderr, stderr
+        with sqlite3.connect(out) as db:
+            (committed,) = db.execute("SELECT count(*) FROM engagements").fetchone()
+        assert 0 < committed < 60 * INTERRUPTS  # interrupted mid-archive, resumed each time
+        the_same_command_finishes(mock, server, out, flows=[big])
 
 
 def test_two_runs_at_once_one_refused_and_the_archive_exact(

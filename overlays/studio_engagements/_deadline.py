@@ -68,7 +68,7 @@ def deadline(at: float) -> Iterator[Deadline]:
         _CURRENT.reset(token)
 
 
-def _within(
+def within_deadline(
     timeout: float | None, timed_out: type[Exception], operation: Callable[[float | None], T]
 ) -> T:
     """``operation(t)`` with ``t`` its own timeout, or the time left if that is shorter."""
@@ -92,7 +92,7 @@ def _connected(
     timeout: float | None, operation: Callable[[float | None], httpcore.NetworkStream]
 ) -> httpcore.NetworkStream:
     """A connection (or its TLS upgrade) made by the deadline, and kept to it."""
-    return _Stream(_within(timeout, httpcore.ConnectTimeout, operation))
+    return _Stream(within_deadline(timeout, httpcore.ConnectTimeout, operation))
 
 
 class _Stream(httpcore.NetworkStream):
@@ -102,10 +102,12 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return _within(timeout, httpcore.ReadTimeout, lambda t: self._inner.read(max_bytes, t))
+        return within_deadline(
+            timeout, httpcore.ReadTimeout, lambda t: self._inner.read(max_bytes, t)
+        )
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        _within(timeout, httpcore.WriteTimeout, lambda t: self._inner.write(buffer, t))
+        within_deadline(timeout, httpcore.WriteTimeout, lambda t: self._inner.write(buffer, t))
 
     def close(self) -> None:
         self._inner.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -26,11 +25,11 @@ from .._client import StudioClient
 from .._models import Engagement, Step
 from ..errors import StudioError
 from ._archive_store import ArchiveStore, remove
-from ._exits import EXIT_INTERRUPTED, exit_code, most_serious
+from ._exits import EXIT_INTERRUPTED, check_interrupted, exit_code, most_serious
 from ._export import ExportFailed, Progress, export
 from ._flow_list import gather_flow_sids
 from ._list import writable
-from ._many import Gate
+from ._many import CHECK_SECONDS, Gate
 from ._report import FlowResult, ProgressLine, print_summary, watching_retries
 
 _Future = concurrent.futures.Future[list[Step]]
@@ -157,12 +156,13 @@ class Archiver:
         while self.in_flight:
             # A bounded wait, so that Ctrl-C is taken at once.
             done, _ = concurrent.futures.wait(
-                self.in_flight, 0.2 if wait_all or at_least_one else 0,
+                self.in_flight, CHECK_SECONDS if wait_all or at_least_one else 0,
                 concurrent.futures.FIRST_COMPLETED,
             )  # fmt: skip
             for future in done:
                 self._commit_steps(future, *self.in_flight.pop(future))
             self._show()
+            check_interrupted()
             if not wait_all and (done or not at_least_one):
                 return
 
@@ -177,14 +177,12 @@ class Archiver:
         self.steps_fetched += len(steps)
 
     def _stop_quietly(self) -> None:
-        """After Ctrl-C: let the requests under way end, keep what they fetched."""
-        try:
-            for future in list(self.in_flight):
-                flow_sid, engagement_sid = self.in_flight.pop(future)
-                if not future.cancelled() and future.exception() is None:
-                    self._commit_steps(future, flow_sid, engagement_sid)
-        except KeyboardInterrupt:
-            os._exit(EXIT_INTERRUPTED)  # a second Ctrl-C: every commit is whole; leave now
+        """After Ctrl-C: let the requests under way end, keep what they fetched (a second
+        Ctrl-C leaves at once: every commit is whole)."""
+        for future in list(self.in_flight):
+            flow_sid, engagement_sid = self.in_flight.pop(future)
+            if not future.cancelled() and future.exception() is None:
+                self._commit_steps(future, flow_sid, engagement_sid)
 
     def _show(self) -> None:
         engagements = sum(result.engagements for result in self.results.values())

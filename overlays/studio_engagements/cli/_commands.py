@@ -16,7 +16,7 @@ from ..errors import StudioError
 from ..testing import MockStudio
 from ._archive import ArchiveRequest, run_archive
 from ._demo import run_demo
-from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c
+from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c, plain_ctrl_c
 from ._journal import JournalError
 from ._list import ListRequest, export_table, export_to_file, export_to_folder, export_to_stdout
 from ._many import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
@@ -257,9 +257,9 @@ def mock(
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--flow") from None
+    plain_ctrl_c()  # Ctrl-C is how the mock is stopped, at once: a success
     try:
         served.serve_forever(host, port)
-        INTERRUPTED.clear()  # Ctrl-C is how the mock is stopped: a success
     except OSError as error:
         raise click.UsageError(
             f"cannot serve on {host}:{port}: {error.strerror or error}"

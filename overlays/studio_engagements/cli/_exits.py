@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import signal
-import threading
 from collections.abc import Iterable
 from types import FrameType
 
+from .._client import StudioClient
+from .._deadline import within_deadline
 from ..errors import ApiError, TransportError, UnexpectedResponseError
 
 EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 # Most serious first: an interruption, then the network, the API, the output, usage.
 SEVERITY = (EXIT_INTERRUPTED, EXIT_NETWORK, EXIT_API, EXIT_OTHER, EXIT_USAGE)
-# Set by Ctrl-C: a KeyboardInterrupt that some library swallows still ends the run, with 130.
-INTERRUPTED = threading.Event()
 
 
 def exit_code(error: BaseException) -> int:
@@ -43,18 +43,50 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"
 
 
+class CtrlC:
+    """How often Ctrl-C was pressed in this run (a plain counter: the handler takes no lock)."""
+
+    def __init__(self) -> None:
+        self.presses = 0
+
+    def is_set(self) -> bool:
+        return self.presses > 0
+
+
+# A KeyboardInterrupt that some library swallows still ends the run, with 130.
+INTERRUPTED = CtrlC()
+# Where a KeyboardInterrupt may be raised the moment Ctrl-C is pressed: the socket operations
+# of a request and the pause before a retry. Below these frames no lock is held, so the
+# request unwinds cleanly. Anywhere else it could land inside a lock's ``__enter__`` (httpcore's
+# pool, a Condition) and leave that lock held: the next thread to take it would wait forever.
+_INTERRUPTIBLE = frozenset({within_deadline.__code__, StudioClient._sleep.__code__})
+
+
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    INTERRUPTED.set()
-    raise KeyboardInterrupt
+    """Ctrl-C: raise at once where that is safe, else at the next ``check_interrupted()``; a
+    second Ctrl-C leaves at once (every output is consistent at every moment, as after kill)."""
+    INTERRUPTED.presses += 1
+    if INTERRUPTED.presses > 1:
+        os._exit(EXIT_INTERRUPTED)
+    while frame is not None:
+        if frame.f_code in _INTERRUPTIBLE:
+            raise KeyboardInterrupt
+        frame = frame.f_back
 
 
 def honour_ctrl_c() -> None:
-    """Note every Ctrl-C (see INTERRUPTED), then raise KeyboardInterrupt as Python does."""
+    """Take Ctrl-C as :func:`_on_sigint` does (unless SIGINT is ignored or handled already)."""
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_sigint)
 
 
+def plain_ctrl_c() -> None:
+    """Let Ctrl-C raise KeyboardInterrupt wherever it lands, as Python's own handler does."""
+    if signal.getsignal(signal.SIGINT) is _on_sigint:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def check_interrupted() -> None:
-    """Raise KeyboardInterrupt if Ctrl-C was pressed (its exception may have been swallowed)."""
+    """Raise KeyboardInterrupt if Ctrl-C was pressed: where each loop of the CLI may stop."""
     if INTERRUPTED.is_set():
         raise KeyboardInterrupt

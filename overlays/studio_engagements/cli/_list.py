@@ -229,8 +229,11 @@ def export_table(ctx: click.Context, client: StudioClient, request: ListRequest)
     """One flow as a table, on stdout or in --output FILE (via FILE.partial)."""
     (sid,) = request.flow_sids
     shape = request.shape
+    rows = []
     try:
-        rows = list(client.engagements.stream(sid, limit=shape.limit, page_size=shape.page_size))
+        for row in client.engagements.stream(sid, limit=shape.limit, page_size=shape.page_size):
+            check_interrupted()
+            rows.append(row)
     except KeyboardInterrupt as error:
         fail(ctx, error)
     table = engagement_table(rows, shape.fields)

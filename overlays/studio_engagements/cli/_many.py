@@ -5,24 +5,25 @@ flow's pages are still read in order. A 429 slows everyone: before it starts its
 every flow waits until the latest ``Retry-After`` any flow was given has passed (outside any
 request's deadline), so N flows do not retry N times as hard. Ctrl-C stops every flow before
 its next request (a second Ctrl-C leaves at once); every recorded page stays in its ``.partial``.
+The main thread only waits here, and sees Ctrl-C as the flag it checks between waits.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import threading
 import time
 from collections.abc import Sequence
 
 from .._client import StudioClient
-from ._exits import EXIT_INTERRUPTED, check_interrupted
+from ._exits import INTERRUPTED, check_interrupted
 from ._export import ExportFailed, Progress
 from ._jobs import FileJob, Plan
 from ._report import FlowResult
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 16
+CHECK_SECONDS = 0.2  # how often a wait looks for Ctrl-C
 
 
 class Gate:
@@ -35,13 +36,15 @@ class Gate:
 
     def before_page(self) -> None:
         """Wait out a cool-down; stop (as Ctrl-C) once asked to."""
-        with self._lock:
-            wait = self._until - time.monotonic()
-        if wait > 0:
-            self.stop.wait(wait)
-        if self.stop.is_set():
-            raise KeyboardInterrupt
-        check_interrupted()
+        while True:
+            if self.stop.is_set():
+                raise KeyboardInterrupt
+            check_interrupted()
+            with self._lock:
+                wait = self._until - time.monotonic()
+            if wait <= 0:
+                return
+            self.stop.wait(min(wait, CHECK_SECONDS))  # Ctrl-C is checked between the slices
 
     def retrying(self, flow_sid: str | None, reason: str, delay: float) -> None:
         """A retry the client logged: a 429 starts (or extends) everyone's cool-down."""
@@ -92,13 +95,8 @@ def export_many(
         futures = [pool.submit(run, index) for index in range(len(jobs))]
         pending: set[concurrent.futures.Future[None]] = set(futures)
         while pending:
-            try:
-                _, pending = concurrent.futures.wait(pending, timeout=0.2)
-            except KeyboardInterrupt:
-                if interrupted:
-                    # A second Ctrl-C: leave now. Files are consistent at every moment: the
-                    # saved state names the end of the last recorded page; a rerun cuts there.
-                    os._exit(EXIT_INTERRUPTED)
+            _, pending = concurrent.futures.wait(pending, timeout=CHECK_SECONDS)
+            if INTERRUPTED.is_set() and not interrupted:
                 interrupted = True
                 gate.stop.set()  # every flow stops before its next request
         for future in futures:
