@@ -19,7 +19,7 @@ from studio_engagements._deadline import within_deadline
 from studio_engagements.cli import _exits
 from studio_engagements.cli._exits import EXIT_INTERRUPTED, INTERRUPTED, check_interrupted
 
-from .helpers import ctrl_c_works
+from .helpers import CLI, ctrl_c_works
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +113,18 @@ def test_python_s_own_handler_would_have_left_the_lock_held() -> None:
     )  # fmt: skip
     assert run.stdout.split("\n")[:2] == ["raised inside __enter__", "lock held"], run.stderr
 
+
+def test_ctrl_c_during_the_demo_is_one_line_and_130() -> None:
+    demo = subprocess.Popen(
+        [*CLI, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=ctrl_c_works,
+    )  # fmt: skip
+    assert demo.stdout is not None
+    for line in demo.stdout:
+        if "One 429" in line:  # the demo waits out its Retry-After now
+            break
+    demo.send_signal(signal.SIGINT)
+    _, stderr = demo.communicate(timeout=60)
+    assert demo.returncode == EXIT_INTERRUPTED, stderr
+    assert stderr.strip().splitlines()[-1] == "error: interrupted"
+    assert "Traceback" not in stderr

@@ -13,7 +13,8 @@ from rich.console import Console
 from .._client import StudioClient
 from .._models import Engagement
 from ..testing import Fault, MockStudio
-from ._export import PartialFile, Progress, export
+from ._exits import check_interrupted
+from ._export import ExportFailed, PartialFile, Progress, export
 from ._rows import FIELDS, TABLE_FIELDS, engagement_table, render_rows
 
 DEMO_FLOW = "FW" + "de" * 16
@@ -62,10 +63,13 @@ def run_demo(console: Console) -> int:
 
             started = time.monotonic()
             with StudioClient(mock.account_sid, mock.auth_token, base_url=base_url) as client:
-                done: Progress = export(
-                    client, DEMO_FLOW, limit=None, page_size=DEMO_PAGE_SIZE,
-                    start=Progress(0, 0), write=write,
-                )  # fmt: skip
+                try:
+                    done: Progress = export(
+                        client, DEMO_FLOW, limit=None, page_size=DEMO_PAGE_SIZE,
+                        start=Progress(0, 0), write=write, before_page=check_interrupted,
+                    )  # fmt: skip
+                except ExportFailed as failed:
+                    raise failed.cause from None  # e.g. Ctrl-C: one line and its exit code
             elapsed = time.monotonic() - started
             sink.finish()
             with target.open(encoding="utf-8") as handle:
