@@ -176,7 +176,10 @@ def reachable_texts(obj: Any, depth: int = 3) -> Iterator[str]:
         for cls in type(value).__mro__:
             declared = cls.__dict__.get("__slots__", ())
             slots += [declared] if isinstance(declared, str) else declared
-        for name in [*attributes, *slots]:
+        fields = (
+            type(value)._fields if isinstance(value, tuple) and hasattr(value, "_fields") else ()
+        )
+        for name in [*attributes, *slots, *fields]:
             if name in ("password", "authorization", "_auth"):
                 continue  # where the secret must be: looking at it is not showing it
             yield from walk(getattr(value, name, None), level + 1)
@@ -191,7 +194,7 @@ def test_nothing_reachable_from_a_client_shows_the_secret(
     texts = list(reachable_texts(client))
     for text in texts:
         assert_no_secret(text, forms)
-    # The walk looks inside slotted values too: the settings and their credentials.
+    # The walk looks inside slotted values and named tuples too: the settings, their credentials.
     assert any(text.startswith("Credentials(") for text in texts)
     client.close()
 

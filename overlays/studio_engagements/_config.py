@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import httpx
 
@@ -32,8 +32,7 @@ _MISSING = (
 )
 
 
-@dataclasses.dataclass(frozen=True, slots=True, repr=False)
-class Credentials:
+class Credentials(NamedTuple):
     """The Basic-auth pair: an Account SID or API key SID, and its secret (never shown)."""
 
     username: str
@@ -201,16 +200,22 @@ def origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host.lower(), url.port or default
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a client is configured with, resolved and checked once."""
 
     credentials: Credentials
     base_url: httpx.URL
     timeout: httpx.Timeout
     max_retries: int
-    authorization: str = dataclasses.field(repr=False)  # the secret, base64-encoded
+    authorization: str  # the secret, base64-encoded: never in the repr
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(credentials={self.credentials!r}, base_url={self.base_url!r}, "
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"max_response_bytes={self.max_response_bytes!r})"
+        )
 
     @classmethod
     def resolve(
@@ -246,8 +251,7 @@ class Settings:
         max_response_bytes: int | None = None,
     ) -> Settings:
         """These settings with another timeout, retry count or cap (None keeps the current one)."""
-        return dataclasses.replace(
-            self,
+        return self._replace(
             timeout=self.timeout if timeout is None else resolve_timeout(timeout),
             max_retries=self.max_retries
             if max_retries is None
@@ -258,11 +262,10 @@ class Settings:
         )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """What every response is read within: the deadline, the body cap, and the client's pool of
     body buffers (reused from one request to the next)."""
 
     timeout: httpx.Timeout
     max_bytes: int
-    buffers: list[bytearray] = dataclasses.field(compare=False, repr=False)
+    buffers: list[bytearray]

@@ -9,9 +9,8 @@ Every public method is written once, in :class:`List` (page, get_page, pages, st
 from __future__ import annotations
 
 import builtins
-import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 import httpx
 
@@ -28,8 +27,7 @@ OneT = TypeVar("OneT")
 ContextT = TypeVar("ContextT")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(NamedTuple):
     """An operation of the spec and the ``_models`` class its 200 body is read into."""
 
     id: str

@@ -13,11 +13,10 @@ check. This module imports nothing of the package, so that ``scripts/generate.py
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # The schema keywords a rule checks, with the values of `type` and `format` it knows.
 IMPLEMENTED = frozenset(
@@ -37,8 +36,7 @@ class UnsupportedRuleError(ValueError):
     """A parameter's schema uses a keyword or value that ParameterRule does not check."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class ParameterRule:
+class ParameterRule(NamedTuple):
     """One operation parameter: where it goes and what values the spec allows."""
 
     name: str
