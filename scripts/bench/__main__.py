@@ -46,7 +46,7 @@ class Sizes:
 FULL = Sizes(
     cpu_pages={"small": 20, "studio": 8},
     process_pages={"small": 100, "studio": 25},
-    repeat=3,
+    repeat=5,
     export_pages=50,
     memory_pages=100,
     import_runs=9,
