@@ -269,3 +269,6 @@ class Limits(NamedTuple):
     timeout: httpx.Timeout
     max_bytes: int
     buffers: list[bytearray]
+
+    def __repr__(self) -> str:  # not the buffers: megabytes of the last bodies
+        return f"Limits(timeout={self.timeout!r}, max_bytes={self.max_bytes!r})"
