@@ -52,8 +52,8 @@ def test_a_press_during_a_socket_operation_raises_at_once() -> None:
 
 def test_a_press_while_waiting_to_retry_raises_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(time, "sleep", lambda seconds: press())
-    with pytest.raises(KeyboardInterrupt):
-        StudioClient._sleep(StudioClient("AC" + "0" * 32, "token"), 5.0)
+    with StudioClient("AC" + "0" * 32, "token") as client, pytest.raises(KeyboardInterrupt):
+        client._sleep(5.0)
 
 
 def test_a_second_press_leaves_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
