@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import _response
 from ._client import AsyncStudioClient, StudioClient
+from ._retry import RetryEvent
 from ._version import __version__
 from .errors import (
     ApiError,
@@ -51,6 +52,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
+    "RetryEvent",
     "ServerError",
     "Step",
     "StepContext",

@@ -27,7 +27,7 @@ from ._config import (
 )
 from ._request import build_request
 from ._resources import AsyncEngagements, AsyncFlows, AsyncSteps, Engagements, Flows, Steps
-from ._retry import Attempts
+from ._retry import Attempts, OnRetry, RetryEvent
 
 __all__ = ["AsyncStudioClient", "StudioClient"]
 
@@ -61,6 +61,7 @@ class _ClientBase(Generic[HttpT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: HttpT | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        on_retry: OnRetry | None = None,
     ) -> None:
         settings = Settings.resolve(
             account_sid=account_sid,
@@ -80,6 +81,9 @@ class _ClientBase(Generic[HttpT]):
                 f"http_client must be an httpx.{self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
+        if on_retry is not None and not callable(on_retry):
+            raise TypeError(f"on_retry must be callable, not {type(on_retry).__name__}")
+        self._on_retry = on_retry
         self._wire(settings, http_client)
 
     def _wire(self, settings: Settings, http_client: HttpT | None) -> None:
@@ -105,6 +109,7 @@ class _ClientBase(Generic[HttpT]):
     ) -> Self:
         """A client sharing this one's connections, with another timeout, retry count or cap."""
         clone = object.__new__(type(self))
+        clone._on_retry = self._on_retry
         clone._wire(self._settings.evolve(timeout, max_retries, max_response_bytes), self._http)
         return clone
 
@@ -136,7 +141,7 @@ class _ClientBase(Generic[HttpT]):
         request = build_request(
             self._http, url, authorization=self._settings.authorization, timeout=self.timeout
         )
-        return Attempts(request, self.max_retries, model)
+        return Attempts(request, self.max_retries, model, self._on_retry)
 
     def __repr__(self) -> str:
         user = self._settings.credentials.account_sid or self._settings.credentials.username
@@ -144,7 +149,12 @@ class _ClientBase(Generic[HttpT]):
 
 
 class StudioClient(_ClientBase[httpx.Client]):
-    """A client for Studio's List Engagements endpoint; a context manager, or close() it."""
+    """A client for Studio's List Engagements endpoint; a context manager, or close() it.
+
+    ``on_retry``, if given, is called with a :class:`~studio_engagements.RetryEvent` for every
+    retry, before the wait (``with_options`` keeps it); an exception it raises propagates to the
+    caller of the request, with no further attempt.
+    """
 
     _http_type = httpx.Client
     flows: Flows
@@ -161,9 +171,9 @@ class StudioClient(_ClientBase[httpx.Client]):
         """GET one page (or record: the ``_models`` class ``model``), retrying what may be
         retried; raise the typed error otherwise."""
         attempts = self._attempts(url, model)
-        while isinstance(result := attempts.outcome(*self._send(attempts.request)), float):
-            self._sleep(result)
-        return result
+        while isinstance(step := attempts.outcome(*self._send(attempts.request)), RetryEvent):
+            self._sleep(step.wait)
+        return step.value
 
     def _send(self, request: httpx.Request) -> Sent:
         try:
@@ -209,9 +219,9 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
         """GET one page (or record: the ``_models`` class ``model``), retrying what may be
         retried; raise the typed error otherwise."""
         attempts = self._attempts(url, model)
-        while isinstance(result := attempts.outcome(*await self._send(attempts.request)), float):
-            await self._sleep(result)
-        return result
+        while isinstance(step := attempts.outcome(*await self._send(attempts.request)), RetryEvent):
+            await self._sleep(step.wait)
+        return step.value
 
     async def _send(self, request: httpx.Request) -> Sent:
         try:

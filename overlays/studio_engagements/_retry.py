@@ -1,6 +1,8 @@
 """When to retry a request and how long to wait, and what each attempt's outcome means.
 
-Shared by both clients: they only send the request and sleep the delays decided here.
+Shared by both clients: they only send the request and sleep the waits decided here. Each
+outcome is a typed value: :class:`Done` (the body read) or a :class:`RetryEvent` (wait, then
+send again), which the client's ``on_retry`` hook is given first.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -79,22 +82,59 @@ def retry_delay(
     return random() * min(MAX_BACKOFF, BASE_DELAY * 2.0**attempt)
 
 
+class RetryEvent(NamedTuple):
+    """One retry about to happen: given to ``on_retry`` before the client waits ``wait`` seconds.
+
+    ``request`` is the request sent again; its URL never holds credentials (they travel in its
+    ``Authorization`` header: do not log its headers).
+    """
+
+    attempt: int
+    """The number of this retry: 1 for the first."""
+    wait: float
+    """Seconds the client waits before sending again."""
+    reason: str
+    """What failed, shortly: the status (``"429"``, ``"503"``) or the exception's class name
+    (``"ConnectError"``, ``"ReadTimeout"``)."""
+    status: int | None
+    """The response status, or None when no response came (a connection error, a timeout)."""
+    request: httpx.Request
+
+
+class Done(NamedTuple):
+    """The attempts are over: ``value`` is the body read (a page or a record)."""
+
+    value: Any
+
+
+OnRetry = Callable[[RetryEvent], object]
+"""The clients' ``on_retry`` hook: called with each retry's event; what it raises propagates."""
+
+
 class Attempts:
     """The attempts at one GET: what each outcome means, and how long to wait before the next."""
 
-    def __init__(self, request: httpx.Request, max_retries: int, model: str = "Page") -> None:
+    def __init__(
+        self,
+        request: httpx.Request,
+        max_retries: int,
+        model: str = "Page",
+        on_retry: OnRetry | None = None,
+    ) -> None:
         self.request = request
         self._model = model
         self._max_retries = max_retries
+        self._on_retry = on_retry
         self._attempt = 0
         self._started = time.monotonic()
 
-    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> object:
-        """The body as the ``model`` (a page by default), or the seconds (a float) to wait before
-        retrying; raises the typed error when done."""
+    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> Done | RetryEvent:
+        """:class:`Done` with the body as the ``model`` (a page by default), or the
+        :class:`RetryEvent` to wait for before sending again (``on_retry`` has been given it);
+        raises the typed error when no attempt is left."""
         self._log(str(response.status_code) if response is not None else type(exc).__name__)
         if response is not None and response.status_code == 200:
-            return read_page(response, self._model)
+            return Done(read_page(response, self._model))
         if response is not None:
             delay = retry_delay(
                 self._attempt,
@@ -122,7 +162,8 @@ class Attempts:
                 ) from exc
         self._attempt += 1
         self._started = time.monotonic() + delay
-        reason = str(response.status_code) if response is not None else type(exc).__name__
+        status = response.status_code if response is not None else None
+        reason = str(status) if status is not None else type(exc).__name__
         # One INFO line per retry; its attributes (retry_url, retry_reason, retry_delay,
         # retry_number) are a published seam, e.g. for a progress display.
         logger.info(
@@ -131,7 +172,10 @@ class Attempts:
             extra={"retry_url": str(self.request.url), "retry_reason": reason,
                    "retry_delay": delay, "retry_number": self._attempt},
         )  # fmt: skip
-        return delay
+        event = RetryEvent(self._attempt, delay, reason, status, self.request)
+        if self._on_retry is not None:
+            self._on_retry(event)  # what it raises ends the request: the caller's decision
+        return event
 
     def _log(self, outcome: str) -> None:
         """One DEBUG line per attempt; the URL never holds credentials (they travel in a header)."""
