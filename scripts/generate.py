@@ -5,9 +5,10 @@
 with a unified diff when the committed code differs (stray and missing files included).
 
 The package holds only what the overlays use: the models of the operations' success bodies,
-their shared types, each operation's path template, parameter list and list key as Python
-literals (``_parameters.py``: ``OPERATIONS``, keyed by operationId, so that the client builds
-requests and reads its input rules from the spec without parsing YAML at run time), and a
+their shared types, each operation's path template, parameter list, list key and bound on
+the records of a list (``x-max-records``) as Python literals (``_parameters.py``:
+``OPERATIONS``, keyed by operationId, so that the client builds requests and reads its input
+rules from the spec without parsing YAML at run time), and a
 ``py.typed`` marker. The generator is fed the spec cut down to those operations' parameters and
 success responses (and the schemas they reach), and its request functions and client are left
 out: every request goes through ``studio_engagements`` and its safeguards (origin checks, bounds,
@@ -107,6 +108,19 @@ def list_key(spec: dict[str, Any], found: dict[str, Any]) -> str | None:
     return arrays[0] if len(arrays) == 1 else None
 
 
+def max_records(found: dict[str, Any]) -> int | None:
+    """The operation's ``x-max-records`` value: the most records its list can hold, or None."""
+    bound = found.get("x-max-records")
+    if bound is None:
+        return None
+    value = bound.get("value") if isinstance(bound, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        sys.exit(f"generate.py: x-max-records of {found['operationId']} needs a value >= 1")
+    if not isinstance(bound.get("description"), str):
+        sys.exit(f"generate.py: x-max-records of {found['operationId']} needs a description")
+    return value
+
+
 def success(spec: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
     """The operation's 200 response object, its ``$ref`` followed."""
     response: dict[str, Any] = resolve(spec, found["responses"]["200"])
@@ -123,6 +137,7 @@ def parameters_module(spec: dict[str, Any]) -> str:
             "path": path,
             "parameters": parameters,
             "list_key": list_key(spec, found),
+            "max_records": max_records(found),
         }
     return (
         '"""Each operation\'s path and parameters, copied from the OpenAPI document by'
@@ -136,6 +151,8 @@ def parameters_module(spec: dict[str, Any]) -> str:
         '    """The parameters in the spec\'s order (name, in, required, schema)."""\n'
         "    list_key: str | None\n"
         '    """The array a page of a list operation holds its records in; None for a fetch."""\n'
+        "    max_records: int | None\n"
+        '    """The most records a walk of the list may yield (x-max-records); None: no bound."""\n'
         "\n\n"
         f"OPERATIONS: dict[str, Operation] = {table!r}\n"
         '"""Every operation, keyed by operationId."""\n'

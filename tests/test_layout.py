@@ -11,7 +11,6 @@ import pytest
 from .helpers import ROOT
 
 PACKAGE = ROOT / "overlays" / "studio_engagements"
-MAX_LINES = 300
 
 
 def readme_table(heading: str) -> list[list[str]]:
@@ -72,14 +71,16 @@ def test_only_the_mock_imports_its_private_modules() -> None:
         assert not re.search(r"testing\._|testing import _", text), path
 
 
-@pytest.mark.parametrize("folder", ["overlays", "tests"])
-def test_no_hand_written_module_is_over_300_lines(folder: str) -> None:
-    long = {
-        str(path.relative_to(ROOT)): lines
-        for path in (ROOT / folder).rglob("*.py")
-        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
-    }
-    assert long == {}
+def test_no_two_modules_of_the_package_import_each_other() -> None:
+    """Modules split by concern: no circle of imports, not even under TYPE_CHECKING."""
+    imports = {path.name: local_imports(path) for path in PACKAGE.glob("*.py")}
+    circles = sorted(
+        (name, other)
+        for name, imported in imports.items()
+        for other in imported
+        if name < other and name in imports.get(other, set())
+    )
+    assert circles == []
 
 
 def test_the_package_imports_lazily_in_one_place_only() -> None:

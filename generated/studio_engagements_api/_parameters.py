@@ -12,6 +12,8 @@ class Operation(TypedDict):
     """The parameters in the spec's order (name, in, required, schema)."""
     list_key: str | None
     """The array a page of a list operation holds its records in; None for a fetch."""
+    max_records: int | None
+    """The most records a walk of the list may yield (x-max-records); None: no bound."""
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -44,6 +46,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": "flows",
+        "max_records": None,
     },
     "ListEngagement": {
         "path": "/v1/Flows/{FlowSid}/Engagements",
@@ -85,6 +88,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": "engagements",
+        "max_records": None,
     },
     "FetchEngagement": {
         "path": "/v1/Flows/{FlowSid}/Engagements/{Sid}",
@@ -113,6 +117,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": None,
+        "max_records": None,
     },
     "FetchEngagementContext": {
         "path": "/v1/Flows/{FlowSid}/Engagements/{EngagementSid}/Context",
@@ -141,6 +146,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": None,
+        "max_records": None,
     },
     "ListStep": {
         "path": "/v1/Flows/{FlowSid}/Engagements/{EngagementSid}/Steps",
@@ -193,6 +199,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": "steps",
+        "max_records": 1000,
     },
     "FetchStep": {
         "path": "/v1/Flows/{FlowSid}/Engagements/{EngagementSid}/Steps/{Sid}",
@@ -232,6 +239,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": None,
+        "max_records": None,
     },
     "FetchStepContext": {
         "path": "/v1/Flows/{FlowSid}/Engagements/{EngagementSid}/Steps/{StepSid}/Context",
@@ -271,6 +279,7 @@ OPERATIONS: dict[str, Operation] = {
             },
         ],
         "list_key": None,
+        "max_records": None,
     },
 }
 """Every operation, keyed by operationId."""

@@ -1,17 +1,81 @@
-"""A response body read within the size cap: decoded here, counted, into a reusable buffer."""
+"""One attempt's budget (deadline, size cap, buffer) and its body: decoded, counted, kept in it."""
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import httpx
 
 from .errors import ResponseTooLargeError, UnsupportedEncodingError
 
-if TYPE_CHECKING:
-    from ._bounded import Budget
+# A buffer that grew past this (an outsized body) is dropped rather than kept for the next page.
+_KEPT_BUFFER_BYTES = 16 * 1024 * 1024
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The whole request (connect, headers and body) outlasted its deadline: a timeout."""
+
+
+def deadline_seconds(timeout: httpx.Timeout) -> float:
+    """The whole-request deadline for ``timeout``: its largest limit (a number: that number)."""
+    limits = [timeout.connect, timeout.read, timeout.write, timeout.pool]
+    return max(limit for limit in limits if limit is not None)
+
+
+class Budget:
+    """One attempt's deadline and size cap, and the buffer its body is read into."""
+
+    def __init__(
+        self,
+        request: httpx.Request,
+        *,
+        timeout: httpx.Timeout,
+        max_bytes: int,
+        buffers: list[bytearray],
+    ) -> None:
+        self.request = request
+        self.seconds = deadline_seconds(timeout)
+        self.deadline = time.monotonic() + self.seconds
+        self.max_bytes = max_bytes
+        self._buffers = buffers
+        # Per-read timeouts never outlast the whole request's deadline.
+        request.extensions = {
+            **request.extensions,
+            "timeout": {
+                "connect": min(timeout.connect or self.seconds, self.seconds),
+                "read": min(timeout.read or self.seconds, self.seconds),
+                "write": min(timeout.write or self.seconds, self.seconds),
+                "pool": min(timeout.pool or self.seconds, self.seconds),
+            },
+        }
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (negative once past it)."""
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> DeadlineExceeded:
+        """The error for running past the deadline."""
+        return DeadlineExceeded(
+            f"the request took longer than its {self.seconds:g} s deadline (timeout)",
+            request=self.request,
+        )
+
+    def check(self) -> None:
+        """Raise DeadlineExceeded if the deadline has passed."""
+        if time.monotonic() > self.deadline:
+            raise self.expired()
+
+    def body(self, response: httpx.Response) -> Body:
+        """Start reading ``response``'s body (refused at once if it announces too many bytes)."""
+        return Body(self, response, self._buffers.pop() if self._buffers else bytearray())
+
+    def release(self, buffer: bytearray) -> None:
+        """Hand a buffer back for the next request (unless an outsized body grew it)."""
+        if len(buffer) <= _KEPT_BUFFER_BYTES:
+            self._buffers.append(buffer)
+
 
 # Content-Encodings decoded here, by zlib, each layer's output bounded; no other is decoded.
 _ZLIB_WBITS = {

@@ -1,19 +1,18 @@
-"""One request within its deadline and size cap: the budget, sync and async sending.
+"""One request within its deadline and size cap: sync and async sending.
 
-Reading the body within the cap is ``_body``'s, keeping the socket to the deadline is
-``_deadline``'s; both clients send through here.
+The budget and reading the body within it are ``_body``'s, keeping the socket to the deadline
+is ``_deadline``'s; both clients send through here.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import anyio
 import httpx
 
-from ._body import Body
+from ._body import Body, Budget
 from ._config import Limits
 from ._deadline import DeadlineTransport, deadline, environment_proxy
 
@@ -21,71 +20,6 @@ from ._deadline import DeadlineTransport, deadline, environment_proxy
 # to notice it and to close the connection (a custom transport's deadline is checked between
 # chunks: a chunk may take one read timeout, capped at the time left).
 SLACK = 1.0
-# A buffer that grew past this (an outsized body) is dropped rather than kept for the next page.
-_KEPT_BUFFER_BYTES = 16 * 1024 * 1024
-
-
-class DeadlineExceeded(httpx.TimeoutException):
-    """The whole request (connect, headers and body) outlasted its deadline: a timeout."""
-
-
-def deadline_seconds(timeout: httpx.Timeout) -> float:
-    """The whole-request deadline for ``timeout``: its largest limit (a number: that number)."""
-    limits = [timeout.connect, timeout.read, timeout.write, timeout.pool]
-    return max(limit for limit in limits if limit is not None)
-
-
-class Budget:
-    """One attempt's deadline and size cap, and the buffer its body is read into."""
-
-    def __init__(
-        self,
-        request: httpx.Request,
-        *,
-        timeout: httpx.Timeout,
-        max_bytes: int,
-        buffers: list[bytearray],
-    ) -> None:
-        self.request = request
-        self.seconds = deadline_seconds(timeout)
-        self.deadline = time.monotonic() + self.seconds
-        self.max_bytes = max_bytes
-        self._buffers = buffers
-        # Per-read timeouts never outlast the whole request's deadline.
-        request.extensions = {
-            **request.extensions,
-            "timeout": {
-                "connect": min(timeout.connect or self.seconds, self.seconds),
-                "read": min(timeout.read or self.seconds, self.seconds),
-                "write": min(timeout.write or self.seconds, self.seconds),
-                "pool": min(timeout.pool or self.seconds, self.seconds),
-            },
-        }
-
-    def remaining(self) -> float:
-        """Seconds left before the deadline (negative once past it)."""
-        return self.deadline - time.monotonic()
-
-    def expired(self) -> DeadlineExceeded:
-        """The error for running past the deadline."""
-        return DeadlineExceeded(
-            f"the request took longer than its {self.seconds:g} s deadline (timeout)",
-            request=self.request,
-        )
-
-    def check(self) -> None:
-        """Raise DeadlineExceeded if the deadline has passed."""
-        if time.monotonic() > self.deadline:
-            raise self.expired()
-
-    def body(self, response: httpx.Response) -> Body:
-        """Start reading ``response``'s body (refused at once if it announces too many bytes)."""
-        return Body(self, response, self._buffers.pop() if self._buffers else bytearray())
-
-    def release(self, buffer: bytearray) -> None:
-        """Hand a buffer back for the next request (unless an outsized body grew it)."""
-        if len(buffer) <= _KEPT_BUFFER_BYTES:
-            self._buffers.append(buffer)
 
 
 # --- sync: the transport keeps every socket operation to the deadline ----------------------

@@ -1,0 +1,34 @@
+"""The spec's rules for the client's arguments, public: for callers that check input early.
+
+A command line checks a flow SID before it starts work, and gives click the range of a page
+size, with the very rules the client applies (read from the OpenAPI document, never retyped)::
+
+    from studio_engagements import rules
+
+    rules.check("flow_sid", "FlowSid", sid)            # InvalidParameterError if it is not one
+    size = rules.rule("PageSize")                       # .minimum 1, .maximum 1000, .default 50
+    bound = rules.max_records("ListStep")               # 1000: the most steps of an engagement
+"""
+
+from __future__ import annotations
+
+from studio_engagements_api._parameters import OPERATIONS
+
+from ._request import LIST_ENGAGEMENT, check, packaged_rules
+from ._rules import ParameterRule
+
+__all__ = ["LIST_ENGAGEMENT", "ParameterRule", "check", "max_records", "rule"]
+
+
+def rule(api_name: str, operation_id: str = LIST_ENGAGEMENT) -> ParameterRule:
+    """The rule of one parameter of an operation (``"PageSize"`` of ``"ListEngagement"``).
+
+    Its ``minimum``/``maximum`` (None when the spec gives none), ``describe()`` in words and
+    ``allows(value)``; KeyError for a name or operation the spec does not have.
+    """
+    return packaged_rules(operation_id)[api_name]
+
+
+def max_records(operation_id: str) -> int | None:
+    """The most records a list operation can hold (the spec's ``x-max-records``), or None."""
+    return OPERATIONS[operation_id]["max_records"]
