@@ -43,9 +43,11 @@ OTHER = "FW" + "fedcba9876543210" * 2
 SID = "AC" + "1" * 32
 TOKEN = "t0ken-that-must-never-leak"
 BASE = "http://127.0.0.1:4010"
-# A record as the API sends it: the spec's own example, with a non-UTC offset and another status.
+# A record as the API sends it: the spec's own example, with a non-UTC offset and another status,
+# in the flow the tests ask for (a record of another flow is refused).
 RECORD: dict[str, Any] = {
     **SCHEMAS["Engagement"]["example"],
+    "flow_sid": FLOW,
     "status": "ended",
     "date_updated": "2024-01-02T03:05:00+01:00",
 }

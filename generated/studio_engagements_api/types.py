@@ -135,8 +135,40 @@ class Model:
     __slots__ = ("__weakref__", "_sent_json", "extra")
 
 
+class PageModel(Model):
+    """The base of every page (a model with ``meta``): also the next URL its walk accepted
+
+    The client that read the page sets it (``set_next_url``): ``next_url`` is the page's
+    ``meta.next_page_url`` once checked (the same list, the same parents, a trusted origin, not
+    a page already read), the cursor to save, or None at the end of the list.
+    """
+
+    __slots__ = ("_next_url",)
+
+    @property
+    def next_url(self) -> str | None:
+        """The checked ``meta.next_page_url``: the cursor to save; None at the end
+
+        Raises the error the check raised if the client refused the next URL; None for a page
+        that no client read (built by ``from_dict``, unpickled).
+        """
+        try:
+            verdict = _NEXT_URL.__get__(self, type(self))
+        except AttributeError:
+            return None
+        if isinstance(verdict, Exception):
+            raise verdict
+        return verdict  # type: ignore[no-any-return]
+
+
 _EXTRA = Model.extra  # type: ignore[attr-defined]
 _SENT_JSON = Model._sent_json  # type: ignore[attr-defined]
+_NEXT_URL = PageModel._next_url  # type: ignore[attr-defined]
+
+
+def set_next_url(page: PageModel, verdict: str | None | Exception) -> None:
+    """Record what the client decided about ``page``'s next URL: the URL, None, or the refusal"""
+    _NEXT_URL.__set__(page, verdict)
 
 
 def set_json_decoder(name: str) -> None:
@@ -336,7 +368,7 @@ class _Codec:
                 name: attrs.field(default=field.default, type=_wire_hint(hints[name]))
                 for name, field in fields.items()
             },
-            bases=(Model,),
+            bases=cls.__bases__,  # Model, or PageModel: the same slots
             slots=True,
             weakref_slot=False,
             init=False,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 import httpx
 
-from ._paging import Limit, Walk, check_limit, stream_page_size
+from ._paging import Limit, Walk, check_limit, check_parents, parents_of, stream_page_size
 from ._request import argument_name, list_url, operation_url, packaged_rules, resume_url
 
 # What a resource gives back, bound by each twin: a page or an awaitable one, an iterator or an
@@ -52,14 +52,20 @@ class List(Generic[PageT, PagesT, RecordsT, ListT]):
         page: int | None = None,
         page_token: str | None = None,
     ) -> PageT:
-        """One page, exactly as asked (the API's default size when ``page_size`` is None)."""
+        """One page, exactly as asked (the API's default size when ``page_size`` is None).
+
+        Checked on the spot as a walk checks each page: its records must name these parents,
+        and its ``next_url`` is its next_page_url if a walk would follow it (None at the end;
+        reading it raises the refusal if not).
+        """
         url = self._list_url(parents, page_size=page_size, page=page, page_token=page_token)
-        return cast(PageT, self._fetch(url, self._list.model))
+        return cast(PageT, self._fetch(url, self._list.model, self._walk_from(url).accept))
 
     def get_page(self, url: str) -> PageT:
-        """The page at ``url``: a saved ``meta.next_page_url``, or a record's ``links`` URL."""
+        """The page at ``url``: a saved ``meta.next_page_url`` (or ``next_url``), or a record's
+        ``links`` URL; checked on the spot, as :meth:`page` is."""
         trusted = list_url(url, self._base_url, self._list.id)
-        return cast(PageT, self._fetch(trusted, self._list.model))
+        return cast(PageT, self._fetch(trusted, self._list.model, self._walk_from(trusted).accept))
 
     def pages(
         self, *parents: str, page_size: int | None = None, start_url: str | None = None
@@ -67,7 +73,10 @@ class List(Generic[PageT, PagesT, RecordsT, ListT]):
         """Every page, first to last, fetched lazily as you iterate (``for``/``async for``).
 
         Without ``page_size``, the largest page the API allows (as ``stream`` asks for).
-        ``start_url`` (a saved ``meta.next_page_url`` of this list) continues from that page.
+        Each page's ``next_url`` is the next_page_url the walk checked and will follow (the same
+        list, the same parents, a trusted origin, not a page already read): the cursor to save;
+        None on the last page. ``start_url`` (a saved ``next_url`` of this list, under the
+        same parents) continues from that page; the walk's bounds count from there.
         """
         if start_url is None:
             size = stream_page_size(page_size, None, self._list.id)
@@ -76,8 +85,7 @@ class List(Generic[PageT, PagesT, RecordsT, ListT]):
             first = resume_url(
                 start_url, self._base_url, self._list_url(parents, page_size=page_size), page_size
             )
-        walk = Walk(first, self._base_url, self._list.key)
-        return cast(PagesT, self._walk(walk, self._list.model))
+        return cast(PagesT, self._walk(self._walk_from(first), self._list.model))
 
     def stream(
         self, *parents: str, limit: int | None = None, page_size: int | None = None
@@ -91,6 +99,10 @@ class List(Generic[PageT, PagesT, RecordsT, ListT]):
     def list(self, *parents: str, limit: int | None = None, page_size: int | None = None) -> ListT:
         """Records across pages, up to ``limit``, in one list."""
         return cast(ListT, self._collect(self.stream(*parents, limit=limit, page_size=page_size)))
+
+    def _walk_from(self, first: httpx.URL) -> Walk:
+        """A walk of this list from the page at ``first``."""
+        return Walk(first, self._base_url, self._list.id)
 
     def _list_url(self, parents: tuple[str, ...], **query: object) -> httpx.URL:
         """The URL of a page of this list under ``parents`` (checked against the spec)."""
@@ -116,7 +128,8 @@ class List(Generic[PageT, PagesT, RecordsT, ListT]):
         )
 
     # What each twin does its own way.
-    def _fetch(self, url: httpx.URL, model: str) -> Any:
+    def _fetch(self, url: httpx.URL, model: str, check: Callable[[Any], Any]) -> Any:
+        """``check(value)`` of the body read at ``url`` (as ``model``), fetched or awaited."""
         raise NotImplementedError
 
     def _walk(self, walk: Walk, model: str) -> Any:
@@ -140,14 +153,31 @@ class Records(
     """The argument naming the record, e.g. ``step_sid``."""
 
     def fetch(self, *sids: str) -> OneT:
-        """One record, by its parents' SIDs and its own."""
-        url = self._url(self._one.id, sids, (self._sid,))
-        return cast(OneT, self._fetch(url, self._one.model))
+        """One record, by its parents' SIDs and its own; one naming others is refused."""
+        return cast(OneT, self._one_of(self._one, sids))
 
     def context(self, *sids: str) -> ContextT:
-        """The context of one record, by its parents' SIDs and its own."""
-        url = self._url(self._context.id, sids, (self._sid,))
-        return cast(ContextT, self._fetch(url, self._context.model))
+        """The context of one record, by its parents' SIDs and its own; one naming others is
+        refused."""
+        return cast(ContextT, self._one_of(self._context, sids))
+
+    def _one_of(self, operation: Operation, sids: tuple[str, ...]) -> Any:
+        """The body of ``operation`` for ``sids``, whose fields naming SIDs must name those.
+
+        The fields are the path parameters' argument names (``FlowSid``: ``flow_sid``, ``Sid``:
+        ``sid``); UnexpectedResponseError for one that names another (None names nothing).
+        """
+        url = self._url(operation.id, sids, (self._sid,))
+        names = [
+            rule.name for rule in packaged_rules(operation.id).values() if rule.location == "path"
+        ]
+        parents = parents_of(dict(zip(names, sids, strict=True)))
+
+        def check(record: Any) -> Any:
+            check_parents([record], parents, str(url))
+            return record
+
+        return self._fetch(url, operation.model, check)
 
 
 class Sync:
@@ -155,12 +185,12 @@ class Sync:
 
     _get: Callable[[httpx.URL, str], Any]
 
-    def _fetch(self, url: httpx.URL, model: str) -> Any:
-        return self._get(url, model)
+    def _fetch(self, url: httpx.URL, model: str, check: Callable[[Any], Any]) -> Any:
+        return check(self._get(url, model))
 
     def _walk(self, walk: Walk, model: str) -> Iterator[Any]:
         while walk.next is not None:
-            page = self._get(walk.next, model)
+            page = walk.accept(self._get(walk.next, model))
             yield page
             walk.follow(page)
             del page  # not held while the next page is read: memory stays one page
@@ -182,12 +212,12 @@ class Async:
 
     _get: Callable[[httpx.URL, str], Any]
 
-    def _fetch(self, url: httpx.URL, model: str) -> Any:
-        return self._get(url, model)  # an awaitable
+    async def _fetch(self, url: httpx.URL, model: str, check: Callable[[Any], Any]) -> Any:
+        return check(await self._get(url, model))
 
     async def _walk(self, walk: Walk, model: str) -> AsyncIterator[Any]:
         while walk.next is not None:
-            page = await self._get(walk.next, model)
+            page = walk.accept(await self._get(walk.next, model))
             yield page
             walk.follow(page)
             del page  # not held while the next page is read: memory stays one page

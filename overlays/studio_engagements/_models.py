@@ -22,6 +22,7 @@ from studio_engagements_api.models.page_meta import PageMeta as PageMeta
 from studio_engagements_api.models.step import Step as Step
 from studio_engagements_api.models.step_context import StepContext as StepContext
 from studio_engagements_api.types import ParseError as ParseError
+from studio_engagements_api.types import set_next_url as set_next_url
 
 # The pages, under the names users know them by.
 Page = ListEngagementResponse

@@ -102,6 +102,14 @@ def list_url(url: object, base_url: httpx.URL, operation_id: str) -> httpx.URL:
     return trusted
 
 
+def path_values(url: httpx.URL, base_url: httpx.URL, operation_id: str) -> dict[str, str]:
+    """The path parameters ``url`` (a trusted URL of the operation) gives, by API name
+    (``{"FlowSid": "FW..."}``); empty when its path is not the operation's."""
+    template = OPERATIONS[operation_id]["path"]
+    found = _route(template).fullmatch(url.path[len(_prefix(base_url)) :])
+    return {} if found is None else found.groupdict()
+
+
 @functools.cache
 def _route(template: str) -> re.Pattern[str]:
     """A path template as a pattern: each ``{Name}`` one path segment, as group ``Name``."""

@@ -9,7 +9,7 @@ from ..models.page_meta import PageMeta
 from ..types import (
     ExtraFields,
     LazyExtra,
-    Model,
+    PageModel,
     missing,
     not_an_object,
     read_json,
@@ -22,7 +22,7 @@ _set = object.__setattr__
 
 
 @attrs.frozen(slots=True)
-class ListEngagementResponse(Model):
+class ListEngagementResponse(PageModel):
     """One page of Engagements. Paging needs both keys; Twilio always sends them.
 
     Attributes:

@@ -9,7 +9,7 @@ from ..models.step import Step
 from ..types import (
     ExtraFields,
     LazyExtra,
-    Model,
+    PageModel,
     missing,
     not_an_object,
     read_json,
@@ -22,7 +22,7 @@ _set = object.__setattr__
 
 
 @attrs.frozen(slots=True)
-class ListStepResponse(Model):
+class ListStepResponse(PageModel):
     """One page of Steps. Paging needs both keys; Twilio always sends them.
 
     Attributes:
