@@ -1,14 +1,16 @@
-"""The archive's SQLite database: one table per record type, and where the archive stands.
+"""The archive's SQLite database: its tables, views and indexes, and where each flow stands.
 
 Tables ``flows``, ``engagements`` and ``steps`` have the API's field names as columns, taken
-from the generated models' ``FIELDS`` (a field added to the spec is a column here, added to an
-older archive too), plus ``_extra``: keys the API sent that the spec does not name, as JSON.
-Objects and lists (``context``, ``links``) are JSON text, dates are ISO 8601 text, ``sid`` is
-the primary key. The ``_archive*`` tables hold the options, the flows to archive with where each
-one's engagement pages stand, and the engagements whose steps are still owed; every write of
-records goes in one transaction with the state it moves on, so a rerun continues exactly.
+from the models' ``FIELDS`` (a field added to the spec is a column here, added to an older
+archive too), each with a declared type (``TEXT``; ``INTEGER``/``REAL`` for numbers; JSON and
+dates as ``TEXT``), ``sid`` the primary key, a foreign key to the parent record, and ``_extra``:
+keys the API sent that the spec does not name, as JSON. ``steps._position`` keeps each step's
+place in the API's order. ``archive_runs`` has a row per run, ``engagement_history`` one per
+change of an engagement a run observed, ``archive_unavailable`` what the API answered 404 for;
+``_archive`` and ``_archive_flows`` hold the options and where each flow stands.
 
-While a run writes, the database is in WAL mode (a commit costs no fsync); :meth:`close`
+Every write goes in one transaction with the state it moves on, so a crash leaves all of it or
+none. While a run writes, the database is in WAL mode (a commit costs no fsync); :meth:`close`
 checkpoints and switches back to ``journal_mode=DELETE``, so the ``.sqlite`` file alone holds
 everything after any exit that reaches it.
 """
@@ -20,26 +22,50 @@ import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .._models import Engagement, Flow, Step
-from ._export import Progress
-from ._journal import JournalError
+import attrs
+
+from .. import Engagement, Flow, Step
+from ._journal import JournalError, OutputBusy
 from ._rows import jsonl_line
 
-FORMAT = "studio-engagements archive 1"
+FORMAT = "studio-engagements archive 2"
 TABLES: dict[str, Any] = {"flows": Flow, "engagements": Engagement, "steps": Step}
+# Each table's parent (the column naming it, and its table): the path of the API's lists.
+PARENTS = {"engagements": ("flow_sid", "flows"), "steps": ("engagement_sid", "engagements")}
 EXTRA = "_extra"
+POSITION = "_position"
 _TABLES_QUERY = "SELECT name FROM sqlite_master WHERE type = 'table'"
 _STATE = """
 CREATE TABLE IF NOT EXISTS _archive (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS _archive_flows (flow_sid TEXT PRIMARY KEY, position INTEGER,
-    next_url TEXT, pages INTEGER DEFAULT 0, engagements INTEGER DEFAULT 0, done INTEGER DEFAULT 0);
-CREATE TABLE IF NOT EXISTS _archive_pending_steps (engagement_sid TEXT PRIMARY KEY, flow_sid TEXT);
-CREATE INDEX IF NOT EXISTS engagements_flow_sid ON engagements (flow_sid);
-CREATE INDEX IF NOT EXISTS steps_engagement_sid ON steps (engagement_sid);
+    next_url TEXT, pages INTEGER DEFAULT 0, done INTEGER DEFAULT 0, newest TEXT);
+CREATE TABLE IF NOT EXISTS archive_runs (run INTEGER PRIMARY KEY, started TEXT, finished TEXT,
+    outcome TEXT, new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0,
+    unavailable INTEGER DEFAULT 0, requests INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS engagement_history (sid TEXT, run INTEGER REFERENCES archive_runs(run),
+    status TEXT, date_updated TEXT, PRIMARY KEY (sid, run));
+CREATE TABLE IF NOT EXISTS archive_unavailable (sid TEXT, what TEXT, "when" TEXT, error TEXT,
+    PRIMARY KEY (sid, what));
+CREATE INDEX IF NOT EXISTS engagements_by_flow_and_date ON engagements (flow_sid, date_created);
+CREATE INDEX IF NOT EXISTS steps_by_engagement ON steps (engagement_sid, _position);
+DROP INDEX IF EXISTS engagements_flow_sid;
+DROP INDEX IF EXISTS steps_engagement_sid;
+DROP VIEW IF EXISTS engagement_paths;
+CREATE VIEW engagement_paths AS
+    SELECT engagement_sid, flow_sid, COUNT(*) AS steps, GROUP_CONCAT(name, ' > ') AS path
+    FROM (SELECT engagement_sid, flow_sid, name FROM steps ORDER BY engagement_sid, _position)
+    GROUP BY engagement_sid;
+DROP VIEW IF EXISTS engagements_per_day;
+CREATE VIEW engagements_per_day AS
+    SELECT flow_sid, substr(date_created, 1, 10) AS day, status, COUNT(*) AS engagements
+    FROM engagements GROUP BY flow_sid, day, status;
 """
+# SQLite's primary result codes that say what is wrong with the file (not the API).
+_BUSY, _LOCKED, _READONLY, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 13, 14, 26
 
 
 def _name(column: str) -> str:
@@ -47,15 +73,73 @@ def _name(column: str) -> str:
 
 
 def columns(table: str) -> tuple[str, ...]:
-    """The columns of ``table``: the model's JSON field names in spec order, then ``_extra``."""
+    """The columns of ``table``: the model's JSON field names in spec order (steps: then
+    ``_position``), then ``_extra``."""
     fields: tuple[str, ...] = TABLES[table].FIELDS
-    return (*fields, EXTRA)
+    return (*fields, *([POSITION] if table == "steps" else []), EXTRA)
+
+
+def _annotations(table: str) -> dict[str, str]:
+    """Each field of the table's model (by JSON name) with its annotation's text."""
+    model = TABLES[table]
+    kinds = [str(field.type) for field in attrs.fields(model) if field.name != "extra"]
+    return dict(zip(model.FIELDS, kinds, strict=True))
+
+
+def _is_json(annotation: str) -> bool:
+    """Whether a field holds JSON (any value, an object or a list): kept as its JSON text."""
+    return annotation.startswith(("JsonValue", "Mapping", "dict", "list"))
+
+
+def json_columns(table: str) -> frozenset[str]:
+    """The columns of ``table`` that hold JSON text (``_extra`` too)."""
+    found = {name for name, kind in _annotations(table).items() if _is_json(kind)}
+    return frozenset({*found, EXTRA})
+
+
+def _declared_type(annotation: str) -> str:
+    """The SQLite type of a model's field, from its annotation: numbers as numbers, else TEXT."""
+    words = annotation.replace("|", " ").split()
+    if _is_json(annotation):
+        return "TEXT"
+    if "int" in words or "bool" in words:
+        return "INTEGER"
+    return "REAL" if "float" in words else "TEXT"
+
+
+def column_types(table: str) -> dict[str, str]:
+    """Each column of ``table`` with its declared type."""
+    types = {name: _declared_type(kind) for name, kind in _annotations(table).items()}
+    if table == "steps":
+        types[POSITION] = "INTEGER"
+    types[EXTRA] = "TEXT"
+    return types
+
+
+def _definition(table: str) -> str:
+    parent = PARENTS.get(table)
+    parts = []
+    for column, kind in column_types(table).items():
+        part = f"{_name(column)} {kind}"
+        if column == "sid":
+            part += " PRIMARY KEY"
+        elif parent is not None and column == parent[0]:
+            part += f" REFERENCES {parent[1]}(sid)"
+        parts.append(part)
+    return ", ".join(parts)
+
+
+def json_text(value: Any) -> str | None:
+    """A JSON value as its JSON text, made valid (null: None)."""
+    if value is None:
+        return None
+    return jsonl_line({"": value}).decode("utf-8")[5:-2]
 
 
 def cell(value: Any) -> Any:
     """A JSON value as SQLite stores it: objects and lists as JSON text, the rest as they are."""
     if isinstance(value, dict | list):
-        return jsonl_line({"": value}).decode("utf-8")[5:-2]  # the value's JSON, made valid
+        return json_text(value)
     if isinstance(value, float) and value != value:  # NaN: SQLite has no such number
         return None
     if isinstance(value, str):
@@ -66,13 +150,73 @@ def cell(value: Any) -> Any:
     return value
 
 
-def row(table: str, record: Any) -> tuple[Any, ...]:
+def row(table: str, record: Any, position: int | None = None) -> tuple[Any, ...]:
     """A record's values as the API sent them, in the order of ``columns(table)``."""
     sent = record.sent_json()  # as the API sent it (dates, numbers), when known
     data: dict[str, Any] = record.to_dict() if sent is None else json.loads(sent)
     fields = TABLES[table].FIELDS
+    as_json = _JSON[table]
     extra = {key: value for key, value in data.items() if key not in fields}
-    return (*(cell(data.get(name)) for name in fields), cell(extra) if extra else None)
+    values = tuple(
+        json_text(data.get(name)) if name in as_json else cell(data.get(name)) for name in fields
+    )
+    if table == "steps":
+        values = (*values, position)
+    return (*values, json_text(extra) if extra else None)
+
+
+_JSON = {table: json_columns(table) for table in TABLES}
+
+
+def now_text() -> str:
+    """Now, as the archive's own timestamps are written (UTC, ISO 8601)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def file_error(path: Path, error: sqlite3.Error) -> Exception:
+    """What is wrong with the archive file, in words (never advising --restart for a file that
+    is merely busy, read-only or on a full disk)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary in (_BUSY, _LOCKED):
+        return OutputBusy(
+            f"{path} is in use by another program (SQLite says: {error}); "
+            "close it there, then run the same command again"
+        )
+    if primary == _READONLY:
+        return OSError(f"cannot write {path}: it is read-only ({error})")
+    if primary == _FULL:
+        return OSError(f"cannot write {path}: the disk is full ({error})")
+    if primary == _CANTOPEN:
+        return OSError(f"cannot write {path}: it cannot be opened ({error})")
+    if primary == _NOTADB:
+        return JournalError(
+            f"{path} is not an archive (not an SQLite database); choose another --output, "
+            "or --restart to replace it with a new archive once that is complete"
+        )
+    return OSError(f"cannot write {path}: {error}")
+
+
+def _migrate_state(db: sqlite3.Connection) -> None:
+    """Bring the state of an archive made by an earlier version to this one's.
+
+    Engagements whose steps it still owed are taken out, and their flows walked again from the
+    top: this version keeps an engagement and its steps in one transaction, so they come back
+    as new, with their steps.
+    """
+    present = {info[1] for info in db.execute("PRAGMA table_info(_archive_flows)")}
+    if "newest" not in present:
+        db.execute("ALTER TABLE _archive_flows ADD COLUMN newest TEXT")
+    if not db.execute(f"{_TABLES_QUERY} AND name = '_archive_pending_steps'").fetchall():
+        return
+    owed = "SELECT engagement_sid FROM _archive_pending_steps"
+    db.execute(f"DELETE FROM steps WHERE engagement_sid IN ({owed})")  # noqa: S608
+    db.execute(f"DELETE FROM engagements WHERE sid IN ({owed})")  # noqa: S608
+    db.execute(
+        "UPDATE _archive_flows SET next_url = NULL, pages = 0, done = 0 "
+        "WHERE flow_sid IN (SELECT flow_sid FROM _archive_pending_steps)"
+    )
+    db.execute("DROP TABLE _archive_pending_steps")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -80,8 +224,11 @@ class FlowState:
     """Where one flow's archive stands."""
 
     flow_sid: str
-    progress: Progress
+    next_url: str | None
+    pages: int
     done: bool
+    newest: str | None
+    """The newest ``date_created`` a finished walk of the flow saw (ISO 8601, UTC)."""
 
 
 class ArchiveStore:
@@ -89,160 +236,111 @@ class ArchiveStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise file_error(path, error) from None
         try:
             tables = {name for (name,) in self._db.execute(_TABLES_QUERY)}
             if tables and "_archive" not in tables:
-                raise sqlite3.DatabaseError("it has tables but no archive state")
+                raise JournalError(
+                    f"{path} is not an archive (it has tables but no archive state); choose "
+                    "another --output, or --restart to replace it with a new archive once "
+                    "that is complete"
+                )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            for table in TABLES:
-                self._create(table)
-            self._db.executescript(_STATE)
-        except sqlite3.DatabaseError as error:
+            with self.transaction() as db:
+                for table in TABLES:
+                    self._create(db, table)
+                for statement in _STATE.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                _migrate_state(db)
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as error:
             self._db.close()
-            raise JournalError(
-                f"{path} is not an archive ({error}); choose another --output, "
-                "or --restart to replace it"
-            ) from None
+            raise file_error(path, error) from None
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _create(self, table: str) -> None:
-        wanted = columns(table)
-        self._db.execute(
-            f"CREATE TABLE IF NOT EXISTS {table} ("
-            + ", ".join(f"{_name(c)} TEXT PRIMARY KEY" if c == "sid" else _name(c) for c in wanted)
-            + ")"
-        )
-        present = {info[1] for info in self._db.execute(f"PRAGMA table_info({table})")}
-        for column in wanted:  # an archive made before the spec named this field
-            if column not in present:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {_name(column)}")
+    def _create(self, db: sqlite3.Connection, table: str) -> None:
+        """Make ``table``, or bring an older archive's to today's columns and types."""
+        present = {info[1]: info[2] for info in db.execute(f"PRAGMA table_info({table})")}
+        wanted = column_types(table)
+        if present and all(present.get(name) == kind for name, kind in wanted.items()):
+            return
+        if not present:
+            db.execute(f"CREATE TABLE {table} ({_definition(table)})")
+            return
+        # An archive made before: rebuild the table with declared types, keeping every row.
+        kept = [name for name in wanted if name in present]
+        names = ", ".join(map(_name, kept))
+        db.execute(f"CREATE TABLE _new_{table} ({_definition(table)})")
+        if table == "steps" and POSITION not in present:
+            db.execute(
+                f"INSERT INTO _new_{table} ({names}, {POSITION}) SELECT {names}, "  # noqa: S608
+                f"ROW_NUMBER() OVER (PARTITION BY engagement_sid ORDER BY rowid) - 1 "
+                f"FROM {table}"
+            )
+        else:
+            db.execute(f"INSERT INTO _new_{table} ({names}) SELECT {names} FROM {table}")  # noqa: S608
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE _new_{table} RENAME TO {table}")
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One unit of work: all of it is kept, or (any failure) none of it."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                if self._db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self._db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise file_error(self.path, error) from None
 
-    def _get(self, key: str) -> Any:
-        found = self._db.execute("SELECT value FROM _archive WHERE key = ?", (key,)).fetchone()
-        return None if found is None else json.loads(found[0])
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read."""
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise file_error(self.path, error) from None
 
-    def _put(self, db: sqlite3.Connection, key: str, value: Any) -> None:
+    def get(self, key: str) -> Any:
+        found = self.query("SELECT value FROM _archive WHERE key = ?", (key,))
+        return None if not found else json.loads(found[0][0])
+
+    @staticmethod
+    def put(db: sqlite3.Connection, key: str, value: Any) -> None:
         db.execute("INSERT OR REPLACE INTO _archive VALUES (?, ?)", (key, json.dumps(value)))
 
-    def adopt(self, options: dict[str, Any]) -> None:
-        """Take ``options`` for a new archive, or check them against an archive's own; a
-        JournalError names each difference."""
-        saved = self._get("options")
-        if saved is None or not self.flows_listed:  # nothing archived yet: nothing to keep
-            with self._transaction() as db:
-                self._put(db, "format", FORMAT)
-                self._put(db, "options", options)
-            return
-        changed = [
-            f"{name}: {saved.get(name)!r} when it was started, {value!r} now"
-            for name, value in options.items()
-            if saved.get(name) != value
-        ]
-        if changed:
-            raise JournalError(
-                f"{self.path} was started with other options ({'; '.join(changed)}): "
-                "run it with the same ones, or add --restart to start it over"
-            )
+    def flows(self) -> dict[str, FlowState]:
+        """Every flow the archive keeps, in order, with where it stands."""
+        query = (
+            "SELECT flow_sid, next_url, pages, done, newest FROM _archive_flows ORDER BY position"
+        )
+        return {
+            sid: FlowState(sid, next_url, pages, bool(done), newest)
+            for sid, next_url, pages, done, newest in self.query(query)
+        }
 
-    @property
-    def complete(self) -> bool:
-        """Whether a run finished this archive."""
-        return bool(self._get("complete"))
-
-    @property
-    def flows_listed(self) -> bool:
-        """Whether the flows to archive (and their ``flows`` rows) have been committed."""
-        return bool(self._get("flows_listed"))
-
-    def save_flows(self, flows: Sequence[Any], chosen: Sequence[str]) -> None:
-        """The ``flows`` rows and the flows to archive, in order, in one transaction."""
-        with self._transaction() as db:
-            self._insert(db, "flows", flows)
-            db.executemany(
-                "INSERT OR IGNORE INTO _archive_flows (flow_sid, position) VALUES (?, ?)",
-                [(sid, position) for position, sid in enumerate(chosen)],
-            )
-            self._put(db, "flows_listed", True)
-
-    def flows(self) -> list[FlowState]:
-        """Every flow to archive, in order, with where it stands."""
-        query = "SELECT flow_sid, engagements, pages, next_url, done FROM _archive_flows"
-        return [
-            FlowState(sid, Progress(engagements, pages, next_url), bool(done))
-            for sid, engagements, pages, next_url, done in self._db.execute(
-                query + " ORDER BY position"
-            )
-        ]
-
-    def save_engagements(
-        self, flow_sid: str, engagements: Sequence[Engagement], progress: Progress, steps: bool
-    ) -> None:
-        """One page of engagements, where the flow stands after it and (``steps``) the steps
-        they owe, in one transaction."""
-        with self._transaction() as db:
-            self._insert(db, "engagements", engagements)
-            if steps:
-                db.executemany(
-                    "INSERT OR IGNORE INTO _archive_pending_steps VALUES (?, ?)",
-                    [(e.sid, flow_sid) for e in engagements if e.sid is not None],
-                )
-            db.execute(
-                "UPDATE _archive_flows SET next_url = ?, pages = ?, engagements = ?, done = ? "
-                "WHERE flow_sid = ?",
-                (progress.next_url, progress.pages, progress.engagements,
-                 progress.next_url is None, flow_sid),
-            )  # fmt: skip
-
-    def pending_steps(self) -> list[tuple[str, str]]:
-        """``(flow_sid, engagement_sid)`` of every engagement whose steps are owed, in order."""
-        query = "SELECT flow_sid, engagement_sid FROM _archive_pending_steps ORDER BY rowid"
-        return [(flow, engagement) for flow, engagement in self._db.execute(query)]
-
-    def save_steps(self, engagement_sid: str, steps: Sequence[Step]) -> None:
-        """All of one engagement's steps, no longer owed, in one transaction."""
-        with self._transaction() as db:
-            self._insert(db, "steps", steps)
-            db.execute(
-                "DELETE FROM _archive_pending_steps WHERE engagement_sid = ?", (engagement_sid,)
-            )
-
-    def _insert(self, db: sqlite3.Connection, table: str, records: Sequence[Any]) -> None:
+    def insert(self, db: sqlite3.Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Upsert ``rows`` (each in the order of ``columns(table)``) by primary key."""
         names = columns(table)
         db.executemany(
             f"INSERT OR REPLACE INTO {table} ({', '.join(map(_name, names))}) "  # noqa: S608
             f"VALUES ({', '.join('?' * len(names))})",  # (names from the models; values bound)
-            [row(table, record) for record in records],
+            rows,
         )
-
-    def counts(self) -> dict[str, tuple[int, int, int]]:
-        """Per flow: engagements archived, steps archived, engagements whose steps are owed."""
-        found: dict[str, list[int]] = {state.flow_sid: [0, 0, 0] for state in self.flows()}
-        queries = (
-            "SELECT flow_sid, COUNT(*) FROM engagements GROUP BY flow_sid",
-            "SELECT flow_sid, COUNT(*) FROM steps GROUP BY flow_sid",
-            "SELECT flow_sid, COUNT(*) FROM _archive_pending_steps GROUP BY flow_sid",
-        )
-        for index, query in enumerate(queries):
-            for sid, count in self._db.execute(query):
-                if sid in found:
-                    found[sid][index] = count
-        return {sid: (e, s, p) for sid, (e, s, p) in found.items()}
-
-    def mark_complete(self) -> None:
-        """Record that a run finished the archive with its options."""
-        with self._transaction() as db:
-            self._put(db, "complete", True)
 
     def close(self) -> None:
         """Checkpoint, leave WAL mode (no ``-wal``/``-shm`` left) and close."""
@@ -253,9 +351,3 @@ class ArchiveStore:
                 self._db.execute("PRAGMA journal_mode=DELETE")
         finally:
             self._db.close()
-
-
-def remove(path: Path) -> None:
-    """Delete an archive and what SQLite keeps beside it (``--restart``)."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)

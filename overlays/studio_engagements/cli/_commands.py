@@ -1,4 +1,9 @@
-"""Command definitions: the commands, their options and help; the work is in other modules."""
+"""Command definitions: the commands, their options and help; the work is in other modules.
+
+Only click and the options' own rules are imported here: ``--help`` and ``--version`` import
+neither the client's models, the engine, the archive nor the mock (each command imports its
+work when it runs).
+"""
 
 from __future__ import annotations
 
@@ -7,43 +12,39 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
-from .._client import StudioClient
-from .._request import packaged_rules
-from .._version import __version__
-from ..errors import StudioError
-from ..testing import MockStudio
-from ._archive import ArchiveRequest, run_archive
-from ._demo import run_demo
+from .. import __version__, rules
 from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c, plain_ctrl_c
-from ._journal import JournalError
-from ._list import ListRequest, export_table, export_to_file, export_to_folder, export_to_stdout
-from ._many import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from ._options import client_options, connection_options, debug_option
-from ._report import fail
-from ._rows import FORMATS
 
-_PAGE_SIZE = packaged_rules()["PageSize"]
+_PAGE_SIZE = rules.rule("PageSize")
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 16
+FORMATS = ("jsonl", "csv", "table")
 
 
 EXIT_CODES = """\b
 Exit codes:
-  0    success (every flow complete)
-  1    the output could not be written (or its reader went away)
-  2    usage or invalid input; an output another export holds, or one a rerun cannot continue
-  3    API error
+  0    success (every flow done, updated, complete or unavailable at Twilio)
+  1    the output could not be written (disk full, read-only, or its reader went away)
+  2    usage or invalid input; an output another run holds, or one a rerun cannot continue
+  3    API error (wrong credentials, a flow that does not exist, an unexpected answer)
   4    network failure
-  130  interrupted (Ctrl-C); run the same command again to resume"""
+  130  interrupted (Ctrl-C); run the same command again to go on"""
 
 
 class _Group(click.Group):
     """Turns every error a command meets into one line and its documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .. import StudioError
+        from ._journal import JournalError
+
         try:
             return super().invoke(ctx)
         except (StudioError, JournalError, OSError, KeyboardInterrupt) as error:
+            from ._report import fail
+
             fail(ctx, error)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -56,18 +57,42 @@ class _Group(click.Group):
             raise
 
 
+def _flows_file(command: Any) -> Any:
+    return click.option(
+        "--flows-file",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        help="Read flow SIDs from FILE (- for standard input), one per line (blank lines and "
+        "# comments allowed).",
+    )(command)
+
+
+def _run_options(command: Any) -> Any:
+    """What every exporting command shares: how quiet, and the report for a scheduler."""
+    command = click.option(
+        "--report",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write the run's summary as JSON to FILE (per flow: state, counts, error; "
+        "the exit code), for a scheduler.",
+    )(command)
+    return click.option(
+        "-q", "--quiet", is_flag=True,
+        help="No progress, notes or summary; only warnings and failures.",
+    )(command)  # fmt: skip
+
+
 @click.group(
     cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES
 )
 @click.version_option(__version__, prog_name="studio-engagements")
 @debug_option
 def main() -> None:
-    """Export Twilio Studio engagements; archive whole histories; serve a mock; run a demo.
+    """Export Twilio Studio engagements; keep a living archive of them; serve a mock; a demo.
 
     \b
     Examples:
       studio-engagements demo
-      studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --output engagements.jsonl
+      studio-engagements flows
+      studio-engagements list FW0123456789abcdef0123456789abcdef --output engagements.jsonl
       studio-engagements archive --all-flows --steps --output history.sqlite
       studio-engagements mock --port 4010
     """
@@ -76,6 +101,8 @@ def main() -> None:
 @main.command(name="list", epilog=EXIT_CODES)
 @debug_option
 @click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
+@_flows_file
+@click.option("--all-flows", is_flag=True, help="Every flow of the account (with --output-dir).")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N engagements (per flow).")
 @click.option(
     "--page-size",
@@ -96,25 +123,21 @@ def main() -> None:
     help="Write each flow to DIR/<FLOW_SID>.jsonl (or .csv), each via its own .partial.",
 )
 @click.option(
-    "--flows-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Read flow SIDs from FILE, one per line (blank lines and # comments allowed).",
-)
-@click.option(
     "--concurrency",
     type=click.IntRange(1, MAX_CONCURRENCY),
     default=DEFAULT_CONCURRENCY,
     show_default=True,
-    help=f"Flows exported at once (at most {MAX_CONCURRENCY}: Twilio limits concurrent requests "
-    "per account, so more only queue; a 429 pauses every flow for its Retry-After).",
+    help=f"Requests at once, here one per flow (at most {MAX_CONCURRENCY}: Twilio limits "
+    "concurrent requests per account; a 429 pauses every request for its Retry-After).",
 )
 @click.option(
     "--restart",
     is_flag=True,
-    help="Start unfinished files over, and replace files no export of these options finished; "
-    "complete files are kept (delete one to export it again).",
+    help="Start unfinished files over, and export again files no export of these options "
+    "finished (each replaced only when the new one is complete); complete files are kept.",
 )
 @click.option("--resume-from", metavar="URL", help="Continue a failed export from this page URL.")
+@_run_options
 @connection_options
 @click.pass_context
 def list_command(ctx: click.Context, /, **options: Any) -> None:
@@ -125,38 +148,27 @@ def list_command(ctx: click.Context, /, **options: Any) -> None:
     file is written to FILE.partial and renamed to FILE only when complete (with a manifest,
     FILE.export.json, of the options that made it); after each whole page, where the export
     stands is saved beside it, so running the same command again skips complete flows and
-    continues the others, once the .partial is checked against that state. One export at a time
+    continues the others, once the .partial is checked against that state. One run at a time
     writes an output: a second run on it is refused at once (exit 2) while the first holds its
-    lock (FILE.lock); a lock left by a process that died never blocks.
+    lock (FILE.lock); a lock left by a process that died never blocks. An export is a
+    snapshot: to keep what is new as it comes, use `archive`.
 
     \b
     Examples:
-      studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --output all.jsonl
-      studio-engagements list FWxxx... FWyyy... --output-dir exports --concurrency 4
+      studio-engagements list FW0123456789abcdef0123456789abcdef --output all.jsonl
+      studio-engagements list --all-flows --output-dir exports --concurrency 4
       studio-engagements list --flows-file flows.txt --output-dir exports --format csv
-      studio-engagements list FWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx --format table --limit 20
+      studio-engagements list FW0123456789abcdef0123456789abcdef --format table --limit 20
     """
-    request = ListRequest.from_options(options)
-    if request.output_dir is not None:
-        export_to_folder(ctx, request, client_options(options))
-        return
-    with StudioClient(**client_options(options)) as client:
-        if request.shape.format == "table":
-            export_table(ctx, client, request)
-        elif request.output is not None:
-            export_to_file(ctx, client, request)
-        else:
-            export_to_stdout(ctx, client, request)
+    from ._list import ListRequest, run_list
+
+    run_list(ctx, ListRequest.from_options(options), client_options(options))
 
 
 @main.command(epilog=EXIT_CODES)
 @debug_option
 @click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
-@click.option(
-    "--flows-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Read flow SIDs from FILE, one per line (blank lines and # comments allowed).",
-)
+@_flows_file
 @click.option("--all-flows", is_flag=True, help="Archive every flow of the account (ListFlow).")
 @click.option(
     "--output", "-o", required=True,
@@ -169,26 +181,56 @@ def list_command(ctx: click.Context, /, **options: Any) -> None:
 )  # fmt: skip
 @click.option(
     "--concurrency", type=click.IntRange(1, MAX_CONCURRENCY), default=DEFAULT_CONCURRENCY,
-    show_default=True, help="Engagements whose steps are fetched at once.",
+    show_default=True, help=f"Requests at once (pages and steps; at most {MAX_CONCURRENCY}).",
 )  # fmt: skip
-@click.option("--restart", is_flag=True, help="Delete the archive and start it over.")
+@click.option(
+    "--restart",
+    is_flag=True,
+    help="Build the archive anew in ARCHIVE.partial, and put it in place of the old one only "
+    "once it is complete (the old one is kept as it is until then).",
+)
+@_run_options
 @connection_options
 @click.pass_context
 def archive(ctx: click.Context, /, **options: Any) -> None:
-    """Archive flows, their engagements and (--steps) their steps into one SQLite file.
+    """Keep a living archive of flows, their engagements and (--steps) their steps in SQLite.
 
-    Tables flows, engagements and steps have the API's field names as columns (context and
-    links as JSON text). Each page, and each engagement's steps, is committed with where the
-    archive stands: running the same command again continues, and fetches nothing committed.
-    A rerun with other flows or --steps is refused (exit 2) unless --restart. One run at a time
-    writes an archive: a second is refused at once (exit 2) while the first holds ARCHIVE.lock.
+    Twilio keeps an engagement for 30 days after it starts; run this on a schedule (daily, or
+    at least weekly) and the archive keeps every engagement for good. The first run reads each
+    flow whole; each later run of the same command updates it: new engagements are added,
+    changed ones (an active one that ended, more steps) refreshed, and one Twilio dropped is
+    kept as last seen. Tables flows, engagements and steps have the API's field names as
+    columns (context and links as JSON text); archive_runs has a row per run and
+    engagement_history one per change seen. Each page, and each engagement with its steps, is
+    committed whole: after a failure or Ctrl-C, the same command goes on from what is kept.
+    One run at a time writes an archive: a second is refused at once (exit 2).
 
     \b
     Examples:
       studio-engagements archive --all-flows --steps --output history.sqlite
-      studio-engagements archive FWxxx... FWyyy... --output two-flows.sqlite
+      studio-engagements archive FW0123456789abcdef0123456789abcdef --output one-flow.sqlite
     """
+    from ._archive import ArchiveRequest, run_archive
+
     run_archive(ctx, ArchiveRequest.from_options(options), client_options(options))
+
+
+@main.command(epilog=EXIT_CODES)
+@debug_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@connection_options
+@click.pass_context
+def flows(ctx: click.Context, /, fmt: str, **options: Any) -> None:
+    """List the account's flows (their SIDs are what `list` and `archive` take).
+
+    \b
+    Examples:
+      studio-engagements flows
+      studio-engagements flows --format csv > flows.csv
+    """
+    from ._flows import print_flows
+
+    print_flows(fmt, client_options(options))
 
 
 @main.command()
@@ -199,6 +241,10 @@ def demo() -> None:
     Example:
       studio-engagements demo
     """
+    from rich.console import Console
+
+    from ._demo import run_demo
+
     sys.exit(run_demo(Console()))
 
 
@@ -249,6 +295,10 @@ def mock(
       studio-engagements mock --port 4010 --flows 2 --engagements 5000
       studio-engagements mock --flow FW0123456789abcdef0123456789abcdef=2500
     """
+    try:
+        from ..testing import MockStudio
+    except ModuleNotFoundError as missing:
+        raise click.UsageError(str(missing)) from None
     try:
         served = (
             MockStudio(chosen, seed=seed)

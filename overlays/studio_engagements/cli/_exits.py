@@ -1,4 +1,11 @@
-"""Exit codes: what each outcome means to the shell, which failure wins; Ctrl-C, always honoured."""
+"""Exit codes: what each outcome means to the shell, which failure wins; Ctrl-C, always honoured.
+
+Ctrl-C only sets a flag: the engine's thread looks at it between short waits and stops the run
+(no request is started after it; what was committed stays). Raising KeyboardInterrupt wherever
+the signal lands could leave a lock taken inside its ``__enter__`` (httpcore's pool, a queue's
+condition) and hang the next thread that takes it. A second Ctrl-C leaves at once: every output
+is consistent at every moment, as after ``kill -9``.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,7 @@ import signal
 from collections.abc import Iterable
 from types import FrameType
 
-from .._client import StudioClient
-from .._deadline import within_deadline
-from ..errors import ApiError, TransportError, UnexpectedResponseError
+from .. import ApiError, TransportError, UnexpectedResponseError
 
 EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 # Most serious first: an interruption, then the network, the API, the output, usage.
@@ -35,14 +40,6 @@ def most_serious(codes: Iterable[int]) -> int:
     return next((code for code in SEVERITY if code in failed), EXIT_OK)
 
 
-def one_line(error: BaseException) -> str:
-    """``Type: message`` on a single line."""
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupted"
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}"
-
-
 class CtrlC:
     """How often Ctrl-C was pressed in this run (a plain counter: the handler takes no lock)."""
 
@@ -53,25 +50,14 @@ class CtrlC:
         return self.presses > 0
 
 
-# A KeyboardInterrupt that some library swallows still ends the run, with 130.
 INTERRUPTED = CtrlC()
-# Where a KeyboardInterrupt may be raised the moment Ctrl-C is pressed: the socket operations
-# of a request and the pause before a retry. Below these frames no lock is held, so the
-# request unwinds cleanly. Anywhere else it could land inside a lock's ``__enter__`` (httpcore's
-# pool, a Condition) and leave that lock held: the next thread to take it would wait forever.
-_INTERRUPTIBLE = frozenset({within_deadline.__code__, StudioClient._sleep.__code__})
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C: raise at once where that is safe, else at the next ``check_interrupted()``; a
-    second Ctrl-C leaves at once (every output is consistent at every moment, as after kill)."""
+    """Ctrl-C: noted, for the engine to stop at its next look; a second one leaves at once."""
     INTERRUPTED.presses += 1
     if INTERRUPTED.presses > 1:
         os._exit(EXIT_INTERRUPTED)
-    while frame is not None:
-        if frame.f_code in _INTERRUPTIBLE:
-            raise KeyboardInterrupt
-        frame = frame.f_back
 
 
 def honour_ctrl_c() -> None:
@@ -87,6 +73,6 @@ def plain_ctrl_c() -> None:
 
 
 def check_interrupted() -> None:
-    """Raise KeyboardInterrupt if Ctrl-C was pressed: where each loop of the CLI may stop."""
+    """Raise KeyboardInterrupt if Ctrl-C was pressed: where a loop outside the engine stops."""
     if INTERRUPTED.is_set():
         raise KeyboardInterrupt

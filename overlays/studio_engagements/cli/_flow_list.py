@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import _request
+from .. import rules
 from ..errors import InvalidParameterError
 
 MAX_FLOWS_FILE_BYTES = 8 * 1024 * 1024  # ~230,000 SIDs: more than any account has flows
@@ -27,7 +27,7 @@ def gather_flow_sids(arguments: Sequence[str], flows_file: Path | None) -> tuple
     problems = []
     for sid, where in named:
         try:
-            _request.check("flow_sid", "FlowSid", sid)
+            rules.check("flow_sid", "FlowSid", sid)
         except InvalidParameterError as error:
             problems.append(f"{where}: {error}")
     if problems:

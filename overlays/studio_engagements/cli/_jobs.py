@@ -1,174 +1,130 @@
-"""One flow exported to one file: started, resumed from its checked state, or skipped as complete.
+"""What a job is, how it stands and ends, and what every sink promises the engine.
 
-Everything is decided by :meth:`FileJob.plan` before anything is sent (and while the output's
-lock is held), so that a rerun that would damage a file is refused while nothing has happened.
+A job is one flow's engagements going to one output: a file of its own (``list``), standard
+output, or the archive. The engine (``_runner``) reads pages and steps; a sink (``_file_sink``,
+``_archive_sink``) says where each job stands before anything is sent, commits records together
+with the checkpoint they move on in one atomic step, and finishes the job.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from pathlib import Path
+import enum
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from .._client import StudioClient
-from .._models import Engagement
-from ._export import ExportFailed, PartialFile, Progress, export
-from ._journal import JournalError, Manifest, SavedState, Shape, fingerprint, manifest_path
-from ._journal import state_path as _state_path
-from ._rows import render_rows
+
+class Stand(enum.Enum):
+    """Where a job stands before the run sends anything."""
+
+    START = "start"
+    """Nothing kept yet: from the first page."""
+    RESUME = "resume"
+    """An earlier run stopped part way: from its checkpoint."""
+    UPDATE = "update"
+    """Complete: read what is new or changed since, newest first."""
+    COMPLETE = "complete"
+    """Complete, and nothing to do."""
+    REFUSED = "refused"
+    """Cannot go on as things stand (the note says why and what to do)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Plan:
-    """What a job will do: ``skip`` (complete), ``start`` or ``resume`` from ``start``."""
+class Standing:
+    """A sink's answer to "where does this job stand?"."""
 
-    action: str
-    start: Progress = dataclasses.field(default_factory=lambda: Progress(0, 0))
-    size: int | None = None
-    """For a resume: the ``.partial``'s length at its last recorded page."""
-    discard: bool = False
+    stand: Stand
+    cursor: str | None = None
+    """The page to read first (None: the list's first page)."""
+    engagements: int = 0
+    """Engagements kept so far (by earlier runs)."""
+    pages: int = 0
     note: str | None = None
-    """What a person should be told about the plan (e.g. why a file starts over)."""
+    """What a person should be told (why it is refused; where it resumes)."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FileJob:
-    """Export ``flow_sid`` to ``final`` (through ``final.partial``), with the options ``shape``."""
+class JobState(enum.Enum):
+    """How a job ended (or stands, while it runs), as the summary says it."""
+
+    NOT_STARTED = "not started"
+    RUNNING = "running"
+    DONE = "done"
+    UPDATED = "updated"
+    COMPLETE = "complete"
+    UNAVAILABLE = "unavailable"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job's output is whole (nothing left for a rerun to do)."""
+        return self in (JobState.DONE, JobState.UPDATED, JobState.COMPLETE, JobState.UNAVAILABLE)
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class Job:
+    """One flow to one output: its options, and what the run has done so far."""
 
     flow_sid: str
-    final: Path
-    shape: Shape
+    limit: int | None = None
+    state: JobState = JobState.NOT_STARTED
+    standing: Standing = dataclasses.field(default_factory=lambda: Standing(Stand.START))
+    engagements: int = 0
+    """Engagements kept (counting earlier runs)."""
+    pages: int = 0
+    steps: int = 0
+    new: int = 0
+    changed: int = 0
+    unavailable: int = 0
+    """Engagements (or the flow) the API answered 404 for, kept as last seen."""
+    retries: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    error: BaseException | None = None
+    cursor: str | None = None
+    """The next page of the last page committed (where a rerun goes on)."""
+    retrying: str | None = None
+    """The retry under way, as shown live (None: none)."""
 
     @property
-    def partial(self) -> Path:
-        return self.final.with_name(self.final.name + ".partial")
-
-    @property
-    def state_file(self) -> Path:
-        return _state_path(self.partial)
-
-    def plan(self, *, restart: bool, resume_from: str | None = None) -> Plan:
-        """Decide, without sending or writing anything; JournalError if the rerun cannot go on."""
-        if self.final.exists() or self.final.is_symlink():
-            manifest = Manifest.load(self.final)
-            changed = None if manifest is None else self._changes(manifest.flow_sid, manifest.shape)
-            if manifest is not None and not changed:
-                return Plan("skip", Progress(manifest.engagements, manifest.pages))
-            if not restart and changed:
-                raise JournalError(
-                    f"{self.final} was exported with other options ({'; '.join(changed)}); "
-                    "run with the same options, or with --restart to export it again with these"
-                )
-            if not restart:
-                raise JournalError(
-                    f"{self.final} exists and no export of flow {self.flow_sid} finished it; "
-                    "move it away, or run with --restart to replace it"
-                )
-        if restart:
-            return Plan("start", Progress(0, 0, resume_from), discard=True)
-        if not self.partial.exists():
-            if resume_from is not None:
-                raise JournalError(f"nothing to resume: {self.partial} does not exist")
-            return Plan("start", discard=True)
-        if resume_from is not None:  # the URL printed by an earlier failure
-            return self._resume_at_url(resume_from)
-        if not self.state_file.exists():
-            note = f"{self.partial} holds no recorded page: starting it over"
-            return Plan("start", discard=True, note=note)
-        try:
-            state = SavedState.load(self.state_file)
-            changed = self._changes(state.flow_sid, state.shape)
-            if changed:
-                raise JournalError(
-                    f"{self.partial} was started with other options ({'; '.join(changed)}); "
-                    "run with the same options to continue"
-                )
-            state.verify(self.partial)
-        except JournalError as error:
-            raise JournalError(f"{error}; run with --restart to start it over") from None
-        start = Progress(state.engagements, state.pages, state.next_url)
-        return Plan("resume", start, size=state.size, note=f"resuming {self.final} {_at(start)}")
-
-    def _changes(self, flow_sid: str, shape: Shape) -> list[str]:
-        changed = self.shape.differences(shape)
-        if flow_sid != self.flow_sid:
-            changed.insert(0, f"flow {flow_sid} -> {self.flow_sid}")
-        return changed
-
-    def _resume_at_url(self, url: str) -> Plan:
-        """Continue at ``url``: after what a matching saved state records, else the whole file."""
-        try:
-            state = SavedState.load(self.state_file)
-            state.verify(self.partial)
-            if self._changes(state.flow_sid, state.shape):
-                raise JournalError("other options")
-            start, size = Progress(state.engagements, state.pages, url), state.size
-        except JournalError:
-            data = self.partial.read_bytes()
-            if data and not data.endswith(b"\n"):
-                problem = f"{self.partial} does not end with a whole record; use --restart"
-                raise JournalError(problem) from None
-            records = data.count(b"\n") - (self.shape.format == "csv" and bool(data))
-            start, size = Progress(records, 0, url), len(data)
-        return Plan("resume", start, size=size, note=f"resuming {self.final} {_at(start)}")
-
-    def run(
-        self,
-        plan: Plan,
-        client: StudioClient,
-        *,
-        on_page: Callable[[Progress], None] = lambda progress: None,
-        before_page: Callable[[], None] = lambda: None,
-    ) -> Progress:
-        """Carry ``plan`` out; ExportFailed when a page fails (what was recorded is kept)."""
-        if plan.discard:
-            for stale in (self.partial, self.state_file, manifest_path(self.final)):
-                stale.unlink(missing_ok=True)
-        sink = PartialFile(self.final, resume_at=plan.size)
-        header_owed = self.shape.format == "csv" and sink.size == 0
-
-        def write(batch: list[Engagement]) -> None:
-            nonlocal header_owed
-            sink.write_page(render_rows(batch, self.shape.fields, self.shape.format, header_owed))
-            header_owed = False
-
-        def saved(progress: Progress) -> None:
-            if progress.next_url is not None:
-                SavedState(
-                    self.flow_sid, self.shape, progress.next_url, progress.engagements,
-                    progress.pages, sink.size, fingerprint(self.partial, sink.size),
-                ).save(self.state_file)  # fmt: skip
-            on_page(progress)
-
-        try:
-            done = export(
-                client, self.flow_sid, limit=self.shape.limit, page_size=self.shape.page_size,
-                start=plan.start, write=write, on_page=saved, before_page=before_page,
-            )  # fmt: skip
-            Manifest.of(self.partial, self.flow_sid, self.shape, done.engagements, done.pages).save(
-                self.final
-            )
-        except BaseException as error:
-            # Cut back to what the state on disk records (a page written after it, or one whose
-            # next URL was refused, goes); with nothing recorded, nothing is left to block a rerun.
-            recorded = self._recorded_size(plan)
-            sink.abandon(keep=recorded)
-            if recorded is None:
-                self.state_file.unlink(missing_ok=True)
-            if isinstance(error, OSError):  # the manifest could not be written
-                raise ExportFailed(error, None, plan.start.engagements) from error
-            raise
-        sink.finish()
-        self.state_file.unlink(missing_ok=True)
-        return done
-
-    def _recorded_size(self, plan: Plan) -> int | None:
-        """The ``.partial``'s length its saved state records; None if nothing is recorded."""
-        try:
-            return SavedState.load(self.state_file).size
-        except JournalError:
-            return plan.size if plan.action == "resume" else None
+    def remaining(self) -> int | None:
+        """Engagements still owed under ``limit`` (None: no limit)."""
+        return None if self.limit is None else max(self.limit - self.engagements, 0)
 
 
-def _at(start: Progress) -> str:
-    return f"after {start.engagements:,} engagements ({start.pages} pages), at {start.next_url}"
+class Sink(Protocol):
+    """Where jobs' records go. Every method runs on the engine's one thread, in order."""
+
+    steps: bool
+    """Whether each new or changed engagement's steps are read and kept with it."""
+
+    def stand(self, job: Job) -> Standing:
+        """Where ``job`` stands; decided before anything is sent, never writing records."""
+        ...
+
+    def owed(self, job: Job, records: Sequence[Any]) -> list[Any]:
+        """Of a page's ``records``, those whose steps must be read before the page is whole."""
+        ...
+
+    def commit_record(self, job: Job, record: Any, steps: Sequence[Any] | None) -> None:
+        """One record with all of its steps (None: they are unavailable), atomically."""
+        ...
+
+    def commit_page(self, job: Job, records: Sequence[Any], cursor: str | None) -> bool:
+        """A page's records (those not committed one by one) and the checkpoint ``cursor`` they
+        move the job on to (None: the walk's end), atomically; whether to read on."""
+        ...
+
+    def unavailable(self, job: Job, sid: str, what: str, error: BaseException) -> bool:
+        """The API answered 404 for ``what`` (``steps``, ``engagements``) of ``sid``: whether
+        that is recorded and the job goes on (False: it is an error, e.g. a mistyped flow)."""
+        ...
+
+    def finish(self, job: Job) -> Standing | None:
+        """The walk reached its end: make the output whole; a further walk to make (an update
+        after a resume), or None."""
+        ...
+
+    def close(self, jobs: Sequence[Job], interrupted: bool) -> None:
+        """The run is over: keep what was committed, drop what was not."""
+        ...

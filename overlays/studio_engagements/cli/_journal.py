@@ -155,6 +155,9 @@ def _fields_and_kinds(record: Any) -> Iterator[tuple[object, type | tuple[type, 
     yield from ((name, str) for name in record.shape.fields)
     yield from ((getattr(record, name), int) for name in ("engagements", "pages", "size"))
     yield record.tail, str
+    if hasattr(record, "marks"):
+        yield record.marks, list  # checked before its items are
+        yield from ((mark, str) for mark in record.marks)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -170,6 +173,9 @@ class SavedState:
     """The ``.partial``'s length in bytes at the end of that page."""
     tail: str
     """The :func:`fingerprint` of the ``.partial`` at ``size``."""
+    marks: list[str] = dataclasses.field(default_factory=list)
+    """A mark of each written page's first record: a page the list serves again is refused,
+    in this run or a later one (states saved before marks were kept have none)."""
 
     def save(self, path: Path) -> None:
         """Write atomically, sealed with a checksum."""
@@ -252,3 +258,14 @@ def manifest_path(final: Path) -> Path:
 def state_path(partial: Path) -> Path:
     """Where the state of ``FILE.partial`` is kept: ``FILE.partial.state.json``."""
     return partial.with_name(partial.name + ".state.json")
+
+
+@contextlib.contextmanager
+def writable(path: Path, lock: Path | None = None) -> Iterator[None]:
+    """Hold ``path``'s lock meanwhile; an OSError says that ``path`` cannot be written."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(output_lock(path, lock=lock))
+        except OSError as error:
+            raise OSError(f"cannot write {path}: {error.strerror or error}") from None
+        yield

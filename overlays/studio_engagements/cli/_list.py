@@ -1,4 +1,4 @@
-"""The list command's work: one flow to stdout, a table or a file; many flows to a folder."""
+"""The ``list`` command's work: which sink, which jobs, the run on the engine, what is said."""
 
 from __future__ import annotations
 
@@ -6,32 +6,21 @@ import contextlib
 import dataclasses
 import os
 import resource
+import shlex
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
-from .._client import StudioClient
-from .._models import Engagement
-from ._exits import EXIT_INTERRUPTED, EXIT_OTHER, check_interrupted, exit_code, most_serious
-from ._export import ExportFailed, PartialFile, Progress, export
+from ._exits import EXIT_OTHER
+from ._file_sink import FileSink, StreamSink, TableSink
 from ._flow_list import gather_flow_sids
-from ._jobs import FileJob, Plan
-from ._journal import JournalError, Shape, output_lock
-from ._many import Gate, export_many
-from ._report import (
-    FlowResult,
-    LiveFlows,
-    ProgressLine,
-    fail,
-    print_summary,
-    report_failure,
-    watching_retries,
-)
-from ._rows import FIELDS, TABLE_FIELDS, engagement_table, render_rows
+from ._jobs import Job, JobState, Sink, Stand
+from ._journal import Shape, writable
+from ._report import in_words, plural, print_summary, run_code, write_report
+from ._rows import FIELDS, TABLE_FIELDS
+from ._runner import carry_out
 
 
 def chosen_fields(value: str | None, fmt: str) -> tuple[str, ...]:
@@ -51,21 +40,31 @@ def chosen_fields(value: str | None, fmt: str) -> tuple[str, ...]:
 class ListRequest:
     """The ``list`` command's options, checked together before anything is sent."""
 
-    flow_sids: tuple[str, ...]
+    flow_sids: tuple[str, ...] | None
+    """The flows to export, in order (None: every flow of the account, ``--all-flows``)."""
     shape: Shape
     output: Path | None
     output_dir: Path | None
     concurrency: int
     restart: bool
     resume_from: str | None
+    quiet: bool
+    report: Path | None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> ListRequest:
         fmt = options["fmt"]
-        sids = gather_flow_sids(options["flow_sids"], options["flows_file"])
+        sids: tuple[str, ...] | None = None
+        if options.get("all_flows"):
+            if options["flow_sids"] or options["flows_file"] is not None:
+                raise click.UsageError("give FLOW_SIDs, --flows-file FILE or --all-flows, not both")
+            if options["output_dir"] is None:
+                raise click.UsageError("--all-flows needs --output-dir DIR: one file per flow")
+        else:
+            sids = gather_flow_sids(options["flow_sids"], options["flows_file"])
         if options["output"] is not None and options["output_dir"] is not None:
             raise click.UsageError("give --output FILE (one flow) or --output-dir DIR, not both")
-        if len(sids) > 1 and options["output_dir"] is None:
+        if sids is not None and len(sids) > 1 and options["output_dir"] is None:
             raise click.UsageError(
                 f"{len(sids)} flows need --output-dir DIR: each is written to DIR/<FLOW_SID>.{fmt}"
             )
@@ -78,83 +77,72 @@ class ListRequest:
         )
         return cls(
             sids, shape, options["output"], options["output_dir"], options["concurrency"],
-            options["restart"], options["resume_from"],
+            options["restart"], options["resume_from"], bool(options.get("quiet")),
+            options.get("report"),
         )  # fmt: skip
 
 
-@contextlib.contextmanager
-def writable(path: Path, lock: Path | None = None) -> Iterator[None]:
-    """Hold ``path``'s lock meanwhile; an OSError says that ``path`` cannot be written."""
+def run_list(ctx: click.Context, request: ListRequest, client_options: dict[str, Any]) -> None:
+    """Export every flow of ``request``; a summary (or one line); the worst exit code."""
     with contextlib.ExitStack() as held:
+        sink = _sink(request, held)
+        jobs = [
+            Job(sid, limit=request.shape.limit) for sid in request.flow_sids or ()
+        ]  # --all-flows: filled in once the account's flows are listed
+        limit = request.shape.limit
+
+        def every_flow(flows: list[Any]) -> list[Job]:
+            sids = dict.fromkeys(flow.sid for flow in flows if flow.sid is not None)
+            return [Job(sid, limit=limit) for sid in sids]
+
+        outcome = carry_out(
+            sink, jobs, client_options, concurrency=request.concurrency,
+            page_size=request.shape.page_size, quiet=request.quiet, steps=False,
+            discover=every_flow if request.flow_sids is None else None,
+            lock=(lambda job: _lock(held, sink, job)) if isinstance(sink, FileSink) else None,
+        )  # fmt: skip
+    jobs, interrupted = outcome.jobs, outcome.interrupted
+    code = run_code(jobs, interrupted)
+    if request.report is not None:
+        output = str(request.output or request.output_dir or "-")
+        write_report(request.report, jobs, command="list", code=code, output=output)
+    if request.output_dir is not None or request.flow_sids is None:
+        if not request.quiet or code:
+            print_summary(jobs, title="export summary", steps=False, archive=False)
+        if any(not job.state.finished for job in jobs) and code != 0:
+            click.echo("run the same command again to resume the unfinished flows", err=True)
+    elif jobs:
+        _one_flow(ctx, request, sink, jobs[0], quiet=request.quiet)
+    ctx.exit(code)
+
+
+def _sink(request: ListRequest, held: contextlib.ExitStack) -> Sink:
+    if request.shape.format == "table":
+        return TableSink(request.shape, request.output)
+    if request.output_dir is not None:
+        folder = request.output_dir
         try:
-            held.enter_context(output_lock(path, lock=lock))
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise OSError(f"cannot write {path}: {error.strerror or error}") from None
-        yield
-
-
-def planned(
-    jobs: list[FileJob], locks: contextlib.ExitStack, restart: bool, resume_from: str | None
-) -> list[Plan]:
-    """Lock every job's output, then plan it; one JournalError names every file refused."""
-    plans: list[Plan] = []
-    refused: list[str] = []
-    for job in jobs:
-        try:
-            locks.enter_context(writable(job.final))
-            plans.append(job.plan(restart=restart, resume_from=resume_from))
-        except JournalError as error:
-            refused.append(str(error))
-    if refused:
-        raise JournalError("\n".join(refused))
-    for plan in plans:
-        if plan.note is not None:
-            click.echo(plan.note, err=True)
-    return plans
-
-
-def export_to_folder(
-    ctx: click.Context, request: ListRequest, client_options: dict[str, Any]
-) -> None:
-    """Every flow to its own file in --output-dir, concurrently; a summary; the worst exit code."""
-    assert request.output_dir is not None
-    try:
-        request.output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot write --output-dir {request.output_dir}: {error}") from None
-    jobs = [
-        FileJob(sid, request.output_dir / f"{sid}.{request.shape.format}", request.shape)
-        for sid in request.flow_sids
-    ]
-    _allow_open_files(len(jobs))
-    results = [FlowResult(job.flow_sid) for job in jobs]
-    gate = Gate()
-    with contextlib.ExitStack() as locks:
+            raise OSError(
+                f"cannot write --output-dir {folder}: {error.strerror or error}"
+            ) from None
         # The folder's own lock first: of two runs on one folder, one goes, one is refused.
-        folder_lock = request.output_dir / ".studio-engagements.lock"
-        locks.enter_context(writable(request.output_dir, folder_lock))
-        plans = planned(jobs, locks, request.restart, None)
-        live = LiveFlows(results)
+        held.enter_context(writable(folder, folder / ".studio-engagements.lock"))
+        fmt = request.shape.format
+        _allow_open_files(len(request.flow_sids or ()) + 1)
+        return FileSink(request.shape, lambda sid: folder / f"{sid}.{fmt}", restart=request.restart)
+    if request.output is not None:
+        output = request.output
+        return FileSink(
+            request.shape, lambda sid: output, restart=request.restart,
+            resume_from=request.resume_from,
+        )  # fmt: skip
+    return StreamSink(request.shape)
 
-        def retrying(flow_sid: str | None, reason: str, delay: float) -> None:
-            gate.retrying(flow_sid, reason, delay)
-            live.retrying(flow_sid, reason, delay)
 
-        try:
-            with StudioClient(**client_options) as client, watching_retries(retrying):
-                interrupted = export_many(
-                    client, list(zip(jobs, plans, strict=True)), results,
-                    concurrency=request.concurrency, gate=gate,
-                )  # fmt: skip
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            live.close()
-    print_summary(results)
-    codes = [exit_code(result.error) for result in results if result.error is not None]
-    if any(result.status == "failed" for result in results):
-        click.echo("run the same command again to resume the unfinished flows", err=True)
-    ctx.exit(most_serious([*codes, EXIT_INTERRUPTED] if interrupted else codes))
+def _lock(held: contextlib.ExitStack, sink: FileSink, job: Job) -> None:
+    held.enter_context(writable(sink.final(job)))
 
 
 def _allow_open_files(locks: int) -> None:
@@ -165,86 +153,67 @@ def _allow_open_files(locks: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def export_to_file(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
-    """One flow to --output FILE: started, resumed, or skipped when already complete."""
-    assert request.output is not None
-    (sid,) = request.flow_sids
-    job = FileJob(sid, request.output, request.shape)
-    with contextlib.ExitStack() as locks:
-        (plan,) = planned([job], locks, request.restart, request.resume_from)
-        if plan.action == "skip":
-            click.echo(f"{job.final} is complete already (delete it to export it again)", err=True)
-            return
-        progress = ProgressLine(plan.start.engagements, plan.start.pages)
-        try:
-            with watching_retries(progress.retrying):
-                done = job.run(
-                    plan, client, before_page=check_interrupted,
-                    on_page=lambda page: progress.update(page.engagements, page.pages),
-                )  # fmt: skip
-        except ExportFailed as failed:
-            progress.close()
-            report_failure(ctx, failed.cause, failed.written, str(job.partial), failed.resume_from)
-        progress.close()
-    this_run = done.engagements - plan.start.engagements
-    click.echo(
-        f"wrote {done.engagements} engagements to {job.final}"
-        + (f" ({this_run} in this run)" if plan.action == "resume" else ""),
-        err=True,
-    )
-
-
-def export_to_stdout(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
-    """One flow to stdout, page by page (a csv header first)."""
-    (sid,) = request.flow_sids
-    shape = request.shape
-    header_owed = shape.format == "csv"
-    out = sys.stdout.buffer  # taken before the progress display, which redirects sys.stdout
-    progress = ProgressLine()
-
-    def write(batch: list[Engagement]) -> None:
-        nonlocal header_owed
-        out.write(render_rows(batch, shape.fields, shape.format, header=header_owed))
-        out.flush()
-        header_owed = False
-
-    try:
-        with watching_retries(progress.retrying):
-            export(
-                client, sid, limit=shape.limit, page_size=shape.page_size, start=Progress(0, 0),
-                write=write, before_page=check_interrupted,
-                on_page=lambda page: progress.update(page.engagements, page.pages),
-            )  # fmt: skip
-    except ExportFailed as failed:
-        progress.close()
-        if isinstance(failed.cause, BrokenPipeError):
-            # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(EXIT_OTHER)
-        report_failure(ctx, failed.cause, failed.written, None, failed.resume_from)
-    progress.close()
-
-
-def export_table(ctx: click.Context, client: StudioClient, request: ListRequest) -> None:
-    """One flow as a table, on stdout or in --output FILE (via FILE.partial)."""
-    (sid,) = request.flow_sids
-    shape = request.shape
-    rows = []
-    try:
-        for row in client.engagements.stream(sid, limit=shape.limit, page_size=shape.page_size):
-            check_interrupted()
-            rows.append(row)
-    except KeyboardInterrupt as error:
-        fail(ctx, error)
-    table = engagement_table(rows, shape.fields)
-    if request.output is None:
-        # A terminal wraps the table to its width; a pipe gets whole lines, SIDs unbroken.
-        Console(width=None if sys.stdout.isatty() else 1000).print(table)
+def _one_flow(ctx: click.Context, request: ListRequest, sink: Sink, job: Job, quiet: bool) -> None:
+    """What a one-flow export says: what it wrote, or what failed and how to go on."""
+    if job.state is JobState.COMPLETE:
+        click.echo(
+            f"{request.output} is complete already: an export of a flow is a snapshot; to keep "
+            "what is new as it comes, archive the flow (studio-engagements archive FLOW_SID "
+            "--output FILE.sqlite, run on a schedule), or delete the file to export it again",
+            err=True,
+        )
         return
-    text = Console(width=1000)
-    with text.capture() as captured:
-        text.print(table)
-    with writable(request.output):
-        sink = PartialFile(request.output, resume_at=None)
-        sink.write_page(captured.get().encode("utf-8", errors="backslashreplace"))
-        sink.finish()
+    if job.state.finished:
+        if request.output is not None and not quiet:
+            this_run = job.engagements - job.standing.engagements
+            resumed = job.standing.stand is Stand.RESUME
+            click.echo(
+                f"wrote {plural(job.engagements, 'engagement')} to {request.output}"
+                + (f" ({this_run:,} in this run)" if resumed else ""),
+                err=True,
+            )
+        return
+    error = job.error
+    if isinstance(error, BrokenPipeError):
+        # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        ctx.exit(EXIT_OTHER)
+    if error is not None and not isinstance(error, KeyboardInterrupt):
+        click.echo(f"error: {in_words(error)}", err=True)
+    else:
+        click.echo("interrupted (Ctrl-C)", err=True)
+    from ._report import advice
+
+    if request.output is None:
+        if job.cursor is not None:
+            click.echo(f"the next page to read is {job.cursor}", err=True)
+        return
+    assert isinstance(sink, FileSink)
+    kept = sink.partial(job)
+    if job.engagements == 0 or not kept.exists():
+        click.echo("nothing was kept: run the same command again to start over", err=True)
+        hint = None if error is None else advice(error)
+        if hint is not None and "run the same command" not in hint:
+            click.echo(hint, err=True)
+        return
+    click.echo(f"{plural(job.engagements, 'engagement')} are in {kept}", err=True)
+    hint = None if error is None else advice(error)
+    if hint is not None and "run the same command" not in hint:
+        click.echo(hint, err=True)
+    if job.cursor is None:
+        click.echo("run the same command again to resume", err=True)
+    else:
+        click.echo("run the same command again to resume, or:", err=True)
+        click.echo(f"resume with: {resume_command(job.cursor)}", err=True)
+
+
+def resume_command(resume_url: str) -> str:
+    """The command line that was run, with --resume-from set to ``resume_url``."""
+    cleaned: list[str] = []
+    skip = False
+    for word in sys.argv[1:]:
+        if skip or word == "--resume-from" or word.startswith("--resume-from="):
+            skip = word == "--resume-from"
+            continue
+        cleaned.append(word)
+    return shlex.join(["studio-engagements", *cleaned, "--resume-from", resume_url])

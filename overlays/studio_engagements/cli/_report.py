@@ -1,34 +1,41 @@
-"""What a person is told: progress and retries while an export runs, failures, the summary.
+"""What a person is told: the live progress, the summary, warnings and failures, in words.
 
-Nothing here knows which kind of file is written: an export of any output reports through it.
+Nothing here knows which sink a run writes to: ``list`` and ``archive`` report through it alike.
+The live display is drawn only on a terminal; the summary fits the terminal's width (a flow SID
+is never cut: columns that do not fit are left out), and each failure is a line of its own below
+it, with the advice that fits its cause.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import logging
-import re
-import shlex
+import errno
+import json
+import shutil
 import sys
-import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from typing import NoReturn
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.live import Live
-from rich.status import Status
-from rich.table import Table
-from rich.text import Text
 
-from ..errors import ResponseTooLargeError, UntrustedURLError
-from ._exits import exit_code, one_line
+from .. import (
+    ApiError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+    ResponseTooLargeError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+    UntrustedURLError,
+)
+from ._exits import EXIT_INTERRUPTED, exit_code, most_serious
+from ._jobs import Job, JobState
+from ._journal import JournalError, OutputBusy
 
-_FLOW_IN_URL = re.compile(r"/Flows/([^/?]+)/")
-_STATUS = {"done": "done", "skipped": "skipped (complete)", "failed": "failed"}
+REFRESH_SECONDS = 0.25
 
 
 def is_debug(ctx: click.Context) -> bool:
@@ -36,176 +43,142 @@ def is_debug(ctx: click.Context) -> bool:
     return bool(ctx.meta.get("studio_engagements.debug"))
 
 
-def describe(error: BaseException) -> str:
-    """The error on one line, with the CLI's way out when there is one."""
-    text = one_line(error)
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 flow``, ``2 flows``, ``1,457 pages``."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+def in_words(error: BaseException) -> str:
+    """The error on one line, in words (no Python class name)."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    text = " ".join(str(error).split())
+    if isinstance(error, TransportError):
+        cause = error.__cause__
+        kind = "timed out" if isinstance(error, TimeoutError) else "network failure"
+        if cause is not None and not str(cause).strip():
+            return f"{kind}: {type(cause).__name__.lower()} {text}"
+        return f"{kind}: {text}"
+    if isinstance(error, OSError) and error.strerror and error.filename:
+        return f"{error.strerror}: {error.filename}"
+    return text or "failed"
+
+
+def advice(error: BaseException) -> str | None:
+    """What to do about ``error``, when there is something better than giving up."""
+    if isinstance(error, KeyboardInterrupt):
+        return "run the same command again to go on from what is kept"
+    if isinstance(error, AuthenticationError):
+        return (
+            "check the credentials: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY "
+            "and TWILIO_API_SECRET) of the account that owns the flow"
+        )
+    if isinstance(error, NotFoundError):
+        return (
+            "check the flow SID (and that it belongs to this account): "
+            "`studio-engagements flows` lists the account's flows"
+        )
     if isinstance(error, ResponseTooLargeError):
-        text += " (raise the cap with --max-response-bytes N)"
-    return text
+        return "raise the cap with --max-response-bytes N if such pages are expected"
+    if isinstance(error, UntrustedURLError):
+        return "the API pointed the next page to another origin: nothing more is read"
+    if isinstance(error, RateLimitError | ServerError):
+        return "Twilio is busy or failing: run the same command again later to resume"
+    if isinstance(error, TransportError):
+        return (
+            "check the network, --base-url, --region and --edge (an unknown region's host does "
+            "not resolve); then run the same command again to resume"
+        )
+    if isinstance(error, UnexpectedResponseError | ApiError):
+        return None
+    if isinstance(error, OutputBusy):
+        return None  # its message says what to wait for
+    if isinstance(error, OSError):
+        text = str(error).lower()
+        if error.errno == errno.ENOSPC or "disk is full" in text or "full" in text.split():
+            return "free some space, then run the same command again to go on"
+        if error.errno in (errno.EACCES, errno.EROFS, errno.EPERM) or "read-only" in text:
+            return "choose another output, or make this one writable"
+    return None
 
 
 def fail(ctx: click.Context, error: BaseException) -> NoReturn:
-    """Print ``error`` in one line (after its traceback with --debug), exit with its code."""
+    """``error:`` and the error in one line (its traceback first with --debug), the advice on
+    the next, and its exit code."""
     if is_debug(ctx) and not isinstance(error, KeyboardInterrupt):
         traceback.print_exception(error, file=sys.stderr)
-    click.echo(f"error: {describe(error)}", err=True)
+    click.echo(f"error: {in_words(error)}", err=True)
+    hint = advice(error)
+    if hint is not None and not isinstance(error, JournalError):
+        click.echo(hint, err=True)
     ctx.exit(exit_code(error))
 
 
-def report_failure(
-    ctx: click.Context, error: BaseException, written: int, kept: str | None, resume: str | None
-) -> NoReturn:
-    """A failed export: the error, what was kept (``kept``: where, for a file export), how to go
-    on; then the exit code."""
-    if is_debug(ctx) and not isinstance(error, KeyboardInterrupt):
-        traceback.print_exception(error, file=sys.stderr)
-    click.echo(f"error: {describe(error)}", err=True)
-    if kept is not None and written == 0:
-        click.echo("nothing was kept: run the same command again to start over", err=True)
-        ctx.exit(exit_code(error))
-    click.echo(f"{written} engagements {f'are in {kept}' if kept else 'were written'}", err=True)
-    if isinstance(error, UntrustedURLError):
-        # Resuming from that URL would be refused again: there is nothing safe to suggest.
-        click.echo("the API pointed the next page to another origin; not resuming", err=True)
-    elif kept is not None:
-        if resume is None:
-            click.echo("run the same command again to resume", err=True)
-        else:
-            click.echo("run the same command again to resume, or:", err=True)
-            click.echo(f"resume with: {resume_command(resume)}", err=True)
-    elif resume is not None:
-        click.echo(f"the next page to read is {resume}", err=True)
-    ctx.exit(exit_code(error))
+def warn(text: str) -> None:
+    """A ``warning:`` line on stderr."""
+    click.echo(f"warning: {' '.join(text.split())}", err=True)
 
 
-def resume_command(resume_url: str) -> str:
-    """The command line that was run, with --resume-from set to ``resume_url``."""
-    cleaned: list[str] = []
-    skip = False
-    for word in sys.argv[1:]:
-        if skip or word == "--resume-from" or word.startswith("--resume-from="):
-            skip = word == "--resume-from"
-            continue
-        cleaned.append(word)
-    return shlex.join(["studio-engagements", *cleaned, "--resume-from", resume_url])
+class Display:
+    """The live lines on a terminal's stderr: each running flow, then the whole run's counts."""
 
+    def __init__(self, jobs: Sequence[Job], *, steps: bool, quiet: bool = False) -> None:
+        self.jobs, self.steps = jobs, steps
+        self.started = time.monotonic()
+        self._start_counts = sum(job.engagements for job in jobs), sum(job.steps for job in jobs)
+        self._shown = 0.0
+        self._live: Any = None
+        if sys.stderr.isatty() and not quiet:
+            from rich.console import Console
+            from rich.live import Live
 
-@contextlib.contextmanager
-def watching_retries(notify: Callable[[str | None, str, float], None]) -> Iterator[None]:
-    """Call ``notify(flow_sid, reason, delay)`` for each retry the client logs, meanwhile."""
-
-    class Watch(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            url = getattr(record, "retry_url", None)
-            if url is not None:
-                found = _FLOW_IN_URL.search(url)
-                reason = str(getattr(record, "retry_reason", ""))
-                delay = float(getattr(record, "retry_delay", 0.0))
-                notify(found[1] if found else None, reason, delay)
-
-    logger = logging.getLogger("studio_engagements")
-    watch, level = Watch(logging.INFO), logger.level
-    logger.addHandler(watch)
-    if not logger.isEnabledFor(logging.INFO):
-        logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(watch)
-        logger.setLevel(level)
-
-
-def retry_text(reason: str, delay: float) -> str:
-    """How a retry is shown: e.g. ``retrying in 5.0 s after 429``."""
-    return f"retrying in {delay:.1f} s after {reason}"
-
-
-class ProgressLine:
-    """Engagements, pages, rate and retries of one export on stderr, when it is a terminal."""
-
-    def __init__(self, engagements: int = 0, pages: int = 0) -> None:
-        self._started, self._already = time.monotonic(), engagements
-        self._counts = f"{engagements:,} engagements, {pages} pages"
-        self._status: Status | None = None
-        if sys.stderr.isatty():
-            self._status = Console(stderr=True).status("starting export…")
-            self._status.start()
-
-    def update(self, engagements: int, pages: int) -> None:
-        """The export wrote up to ``engagements`` in ``pages`` (counting earlier runs)."""
-        rate = (engagements - self._already) / max(time.monotonic() - self._started, 1e-9)
-        self._counts = f"{engagements:,} engagements, {pages} pages, {rate:,.0f}/s"
-        self._show(self._counts)
-
-    def retrying(self, flow_sid: str | None, reason: str, delay: float) -> None:
-        """A request is being retried (a ``watching_retries`` callback)."""
-        self._show(f"{self._counts}; {retry_text(reason, delay)}")
-
-    def show(self, text: str) -> None:
-        """Show ``text`` as the progress line (on a terminal)."""
-        self._show(text)
-
-    def _show(self, text: str) -> None:
-        if self._status is not None:
-            self._status.update(text)
-
-    def close(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-
-
-@dataclasses.dataclass(slots=True)
-class FlowResult:
-    """How one flow's export went."""
-
-    flow_sid: str
-    status: str = "waiting"
-    """``waiting``, ``running``, ``done``, ``skipped`` or ``failed``."""
-    engagements: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    error: BaseException | None = None
-    retries: int = 0
-    retrying: str | None = None
-    steps: int | None = None
-    """Steps archived (None: not an archive of steps)."""
-
-
-class LiveFlows:
-    """One progress line per active flow on a terminal's stderr; nothing on pipes and files."""
-
-    def __init__(self, results: Sequence[FlowResult]) -> None:
-        self._lock = threading.Lock()
-        self._results = {result.flow_sid: result for result in results}
-        self._live: Live | None = None
-        if sys.stderr.isatty():
-            self._live = Live(
-                get_renderable=self._render, console=Console(stderr=True), refresh_per_second=4
-            )
+            self._live = Live(console=Console(stderr=True), auto_refresh=False, transient=True)
             self._live.start()
 
-    def retrying(self, flow_sid: str | None, reason: str, delay: float) -> None:
-        """A flow's request is being retried (a ``watching_retries`` callback)."""
-        with self._lock:
-            result = self._results.get(flow_sid or "")
-            if result is not None:
-                result.retries += 1
-                result.retrying = retry_text(reason, delay)
+    def show(self, runner: Any, *, force: bool = False) -> None:
+        """Redraw, at most every ``REFRESH_SECONDS``."""
+        if self._live is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._shown < REFRESH_SECONDS:
+            return
+        self._shown = now
+        from rich.text import Text
 
-    def _render(self) -> Text:
-        with self._lock:
-            results = list(self._results.values())
-        lines = [
-            f"{result.flow_sid}: {result.engagements:,} engagements, {result.pages} pages"
-            + (f"; {result.retrying}" if result.retrying else "")
-            for result in results
-            if result.status == "running"
-        ]
-        finished = sum(result.status in ("done", "skipped") for result in results)
-        failed = sum(result.status == "failed" for result in results)
-        lines.append(f"{finished} of {len(results)} flows finished, {failed} failed")
-        return Text("\n".join(lines))
+        self._live.update(Text(self.text(runner.in_flight, now)), refresh=True)
+
+    def text(self, in_flight: int, now: float) -> str:
+        """The display's lines."""
+        width = shutil.get_terminal_size((80, 24)).columns
+        running = [job for job in self.jobs if job.state is JobState.RUNNING]
+        lines = []
+        for job in running[:8]:
+            line = f"{job.flow_sid}  {job.engagements:,} engagements"
+            if self.steps:
+                line += f", {job.steps:,} steps"
+            if job.retrying:
+                line += f"; {job.retrying}"
+            lines.append(line[:width])
+        if len(running) > 8:
+            lines.append(f"... and {plural(len(running) - 8, 'more flow')}")
+        elapsed = now - self.started
+        engagements = sum(job.engagements for job in self.jobs)
+        steps = sum(job.steps for job in self.jobs)
+        done = sum(job.state.finished for job in self.jobs)
+        failed = sum(job.state is JobState.FAILED for job in self.jobs)
+        total = f"{done:,} of {plural(len(self.jobs), 'flow')} done"
+        if failed:
+            total += f", {failed:,} failed"
+        before_engagements, before_steps = self._start_counts
+        counted = steps - before_steps if self.steps else engagements - before_engagements
+        rate = counted / elapsed if elapsed > 0 else 0.0
+        lines.append(
+            f"{total}; {plural(engagements, 'engagement')}"
+            + (f", {plural(steps, 'step')}" if self.steps else "")
+            + f"; {plural(in_flight, 'request')} under way; "
+            f"{rate:,.0f} {'steps' if self.steps else 'engagements'}/s; {_clock(elapsed)}"
+        )
+        return "\n".join(line[:width] for line in lines)
 
     def close(self) -> None:
         if self._live is not None:
@@ -213,35 +186,124 @@ class LiveFlows:
             self._live = None
 
 
-def print_summary(results: Sequence[FlowResult], title: str = "export summary") -> None:
-    """The per-flow table and the totals on stderr, then each failed flow's whole error."""
-    steps = any(result.steps is not None for result in results)
-    table = Table(title=title, title_justify="left")
-    names = ("flow", "status", "engagements", "pages", *(["steps"] * steps), "retries", "seconds")
-    for name in names:
-        table.add_column(name, justify="left" if name in ("flow", "status") else "right")
-    table.add_column("error", no_wrap=True, overflow="ellipsis", max_width=60)
-    for result in results:
-        error = "" if result.error is None else f"exit {exit_code(result.error)}: {result.error}"
-        if isinstance(result.error, KeyboardInterrupt):
-            error = f"exit {exit_code(result.error)}: interrupted"
-        table.add_row(
-            result.flow_sid, _STATUS.get(result.status, result.status),
-            f"{result.engagements:,}", str(result.pages),
-            *([f"{result.steps or 0:,}"] * steps), str(result.retries),
-            f"{result.seconds:.1f}", " ".join(error.split()),
-        )  # fmt: skip
-    done = sum(result.status in ("done", "skipped") for result in results)
-    table.add_row(
-        "total", f"{done} of {len(results)} complete",
-        f"{sum(result.engagements for result in results):,}",
-        str(sum(result.pages for result in results)),
-        *([f"{sum(result.steps or 0 for result in results):,}"] * steps),
-        str(sum(result.retries for result in results)),
-        f"{max((result.seconds for result in results), default=0.0):.1f}", "",
-    )  # fmt: skip
-    terminal = sys.stderr.isatty()
-    Console(stderr=True, width=None if terminal else 200, no_color=not terminal).print(table)
-    for result in results:
-        if result.error is not None:
-            click.echo(f"{result.flow_sid}: error: {describe(result.error)}", err=True)
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def summary_lines(jobs: Sequence[Job], *, title: str, steps: bool, archive: bool) -> list[str]:
+    """The summary: a header, one row per flow and a total, fitted to the terminal; then each
+    failed flow's error and advice on lines of their own."""
+    columns: list[tuple[str, str]] = [("flow", "<"), ("state", "<"), ("engagements", ">")]
+    if archive:
+        columns += [("new", ">"), ("changed", ">")]
+    if steps:
+        columns.append(("steps", ">"))
+    columns += [("pages", ">"), ("retries", ">"), ("seconds", ">")]
+    rows = [_row(job) for job in jobs]
+    rows.append(_total(jobs))
+    width = shutil.get_terminal_size((200, 24)).columns if sys.stderr.isatty() else 10_000
+    # What goes first when the table is too wide: timings and counts of requests, then pages.
+    for dropped in ("retries", "seconds", "pages", "changed", "new"):
+        if _table_width(columns, rows) <= width:
+            break
+        columns = [column for column in columns if column[0] != dropped]
+    lines = [title, *_table(columns, rows)]
+    for job in jobs:
+        if job.error is not None and not isinstance(job.error, KeyboardInterrupt):
+            label = "unavailable" if job.state is JobState.UNAVAILABLE else "error"
+            lines.append(f"{job.flow_sid}: {label}: {in_words(job.error)}")
+            hint = advice(job.error) if job.state is JobState.FAILED else None
+            if hint is not None:
+                lines.append(f"  {hint}")
+    return lines
+
+
+def _row(job: Job) -> dict[str, str]:
+    return {
+        "flow": job.flow_sid, "state": job.state.value, "engagements": f"{job.engagements:,}",
+        "new": f"{job.new:,}", "changed": f"{job.changed:,}", "steps": f"{job.steps:,}",
+        "pages": f"{job.pages:,}", "retries": f"{job.retries:,}", "seconds": f"{job.seconds:.1f}",
+    }  # fmt: skip
+
+
+def _total(jobs: Sequence[Job]) -> dict[str, str]:
+    done = sum(job.state.finished for job in jobs)
+    return {
+        "flow": "total", "state": f"{done:,} of {len(jobs):,} done",
+        "engagements": f"{sum(job.engagements for job in jobs):,}",
+        "new": f"{sum(job.new for job in jobs):,}",
+        "changed": f"{sum(job.changed for job in jobs):,}",
+        "steps": f"{sum(job.steps for job in jobs):,}",
+        "pages": f"{sum(job.pages for job in jobs):,}",
+        "retries": f"{sum(job.retries for job in jobs):,}",
+        "seconds": f"{max((job.seconds for job in jobs), default=0.0):.1f}",
+    }  # fmt: skip
+
+
+def _widths(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, str]]) -> list[int]:
+    return [max(len(name), *(len(row[name]) for row in rows)) for name, _ in columns]
+
+
+def _table_width(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, str]]) -> int:
+    return sum(_widths(columns, rows)) + 2 * (len(columns) - 1)
+
+
+def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, str]]) -> list[str]:
+    widths = _widths(columns, rows)
+
+    def line(values: Sequence[str]) -> str:
+        cells = [
+            f"{value:{align}{width}}"
+            for value, (_, align), width in zip(values, columns, widths, strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    header = line([name for name, _ in columns])
+    rule = "  ".join("-" * width for width in widths)
+    body = [line([row[name] for name, _ in columns]) for row in rows]
+    return [header, rule, *body[:-1], rule, body[-1]]
+
+
+def print_summary(jobs: Sequence[Job], *, title: str, steps: bool, archive: bool) -> None:
+    """The summary on stderr."""
+    for text in summary_lines(jobs, title=title, steps=steps, archive=archive):
+        click.echo(text, err=True)
+
+
+def run_code(jobs: Sequence[Job], interrupted: bool) -> int:
+    """The exit code of a run: its most serious failure (Ctrl-C above all)."""
+    codes = [exit_code(job.error) for job in jobs if job.state is JobState.FAILED and job.error]
+    return most_serious([*codes, EXIT_INTERRUPTED] if interrupted else codes)
+
+
+def write_report(
+    path: Path, jobs: Sequence[Job], *, command: str, code: int, output: str | None
+) -> None:
+    """The run as JSON for a scheduler: per flow its state, counts and error; the exit code."""
+    report = {
+        "command": command,
+        "exit_code": code,
+        "output": output,
+        "flows": [
+            {
+                "flow_sid": job.flow_sid,
+                "state": job.state.value,
+                "engagements": job.engagements,
+                "new": job.new,
+                "changed": job.changed,
+                "steps": job.steps,
+                "pages": job.pages,
+                "unavailable": job.unavailable,
+                "retries": job.retries,
+                "requests": job.requests,
+                "seconds": round(job.seconds, 3),
+                "error": None if job.error is None else in_words(job.error),
+                "exit_code": None if job.error is None else exit_code(job.error),
+            }
+            for job in jobs
+        ],
+    }
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    temporary.replace(path)

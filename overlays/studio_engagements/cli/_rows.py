@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.table import Table
 
-from .._models import Engagement
+from .. import Engagement
 
 # The model's fields, as the spec names them: a field added to the spec is a column here.
 FIELDS = Engagement.FIELDS
