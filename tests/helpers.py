@@ -47,10 +47,10 @@ BASE = "http://127.0.0.1:4010"
 # in the flow the tests ask for (a record of another flow is refused).
 RECORD: dict[str, Any] = {
     **SCHEMAS["Engagement"]["example"],
-    "flow_sid": FLOW,
     "status": "ended",
     "date_updated": "2024-01-02T03:05:00+01:00",
 }
+RECORD["flow_sid"] = FLOW
 
 
 # -- the one sync/async driver ----------------------------------------------------------------

@@ -127,7 +127,9 @@ def printed(mock: MockStudio) -> dict[str, list[str]]:
         "print(client.max_retries, patient.max_retries, patient.timeout.read": [
             re.escape(f"4 8 60.0 {256 * 1024 * 1024}")
         ],
-        "print(len(first.engagements), following.meta.page)": ["1000 1"],
+        "print(len(first.engagements), [len(page.engagements) for page in following])": [
+            re.escape("1000 [1000, 500]")
+        ],
     }
 
 

@@ -9,6 +9,7 @@ Every public method is written once, in :class:`List` (page, get_page, pages, st
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
@@ -34,6 +35,13 @@ class Operation(NamedTuple):
     model: str
     key: str = ""
     """For a list: the page's key holding the records (``steps``)."""
+
+
+@functools.cache  # read on every request: the table is the same for the process
+def path_arguments(operation_id: str) -> tuple[str, ...]:
+    """The argument names of the operation's path parameters (``FlowSid``: ``flow_sid``)."""
+    rules = packaged_rules(operation_id).values()
+    return tuple(argument_name(rule.name) for rule in rules if rule.location == "path")
 
 
 class List(Generic[PageT, PagesT, RecordsT, ListT]):
@@ -115,12 +123,7 @@ class List(Generic[PageT, PagesT, RecordsT, ListT]):
 
         The parents' argument names are the list's path parameters (``FlowSid``: ``flow_sid``).
         """
-        names = [
-            argument_name(rule.name)
-            for rule in packaged_rules(self._list.id).values()
-            if rule.location == "path"
-        ]
-        names.extend(own)
+        names = [*path_arguments(self._list.id), *own]
         if len(sids) != len(names):
             raise TypeError(f"{type(self).__name__} needs {len(names)} SIDs: {', '.join(names)}")
         return operation_url(

@@ -29,6 +29,7 @@ _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 _STUDIO_HOST = re.compile(rf"studio(?:\.{_DNS_LABEL.pattern}){{0,2}}\.twilio\.com")
 
 
+@functools.cache  # a handful of names, asked for on every request
 def argument_name(api_name: str) -> str:
     """The client's argument for an API parameter: ``PageSize`` is ``page_size``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", api_name).lower()
@@ -66,24 +67,34 @@ def operation_url(
     ``path_arguments`` (the client's argument names, in the path's order) fill the path's
     parameters in order; ``query`` is keyed by argument name (``page_size`` for ``PageSize``).
     """
-    rules = packaged_rules(operation_id)
-    in_path = [rule for rule in rules.values() if rule.location == "path"]
+    in_path, in_query = _split_rules(operation_id)
     assert len(in_path) == len(path_arguments), (operation_id, list(path_arguments))
     values: dict[str, object] = {}
     for rule, (argument, value) in zip(in_path, path_arguments.items(), strict=True):
         check(argument, rule.name, value, operation_id)
         values[rule.name] = value
     params = []
-    for rule in rules.values():
-        value = query.get(argument_name(rule.name))
-        if rule.location == "query" and (value is not None or rule.required):
-            check(argument_name(rule.name), rule.name, value, operation_id)
+    for argument, rule in in_query:
+        value = query.get(argument)
+        if value is not None or rule.required:
+            check(argument, rule.name, value, operation_id)
             params.append((rule.name, value))
     path = _PATH_PARAMETER.sub(
         lambda match: quote(str(values[match[1]]), safe=""), OPERATIONS[operation_id]["path"]
     )
     # The base URL may carry a path prefix (a proxy, a mock mounted below a path).
     return base_url.copy_with(path=_prefix(base_url) + path, params=params)
+
+
+@functools.cache
+def _split_rules(
+    operation_id: str,
+) -> tuple[list[ParameterRule], list[tuple[str, ParameterRule]]]:
+    """The operation's path rules in order, and its query rules with their argument names."""
+    rules = packaged_rules(operation_id).values()
+    return [rule for rule in rules if rule.location == "path"], [
+        (argument_name(rule.name), rule) for rule in rules if rule.location == "query"
+    ]
 
 
 def list_url(url: object, base_url: httpx.URL, operation_id: str) -> httpx.URL:
