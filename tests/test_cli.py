@@ -122,7 +122,7 @@ def test_outage_mid_export_then_resume_gives_every_engagement_once(
     assert not out.exists()
     partial = tmp_path / "export.jsonl.partial"
     assert len(partial.read_text().splitlines()) == 1000
-    assert "1000 engagements are in" in failed.stderr
+    assert "1,000 engagements are in" in failed.stderr
     resume_line = next(
         line for line in failed.stderr.splitlines() if line.startswith("resume with: ")
     )

@@ -61,6 +61,7 @@ def table(out: Path, name: str) -> list[dict[str, Any]]:
         rows = [dict(row) for row in db.execute(f"SELECT * FROM {name} ORDER BY sid")]
     for row in rows:
         assert row.pop("_extra") is None  # the mock sends only the spec's fields
+        row.pop("_position", None)  # the steps' order: checked by assert_exact
         for column in ("context", "links"):
             if isinstance(row.get(column), str):
                 row[column] = json.loads(row[column])
@@ -79,6 +80,15 @@ def assert_exact(mock: MockStudio, out: Path, flows: list[str] = FLOWS) -> None:
     steps = [s for e in engagements for s in mock.steps(e["flow_sid"], e["sid"])]
     assert steps, "the mock's engagements have steps"
     assert table(out, "steps") == by_sid(steps)
+    with sqlite3.connect(out) as db:
+        ordered = [
+            sid for (sid,) in db.execute("SELECT sid FROM steps ORDER BY engagement_sid, _position")
+        ]
+    assert ordered == [
+        s["sid"]
+        for e in sorted(engagements, key=lambda e: e["sid"])
+        for s in mock.steps(e["flow_sid"], e["sid"])
+    ]
     for suffix in ("-wal", "-shm", "-journal", ".lock"):
         assert not Path(f"{out}{suffix}").exists(), suffix  # the file alone holds everything
 
@@ -110,8 +120,10 @@ def test_three_flows_with_steps_row_by_row(mock: MockStudio, server: str, out: P
     assert operations(mock) == {"ListFlow": 1, "ListEngagement": 4 + 2 + 1, "ListStep": 47}
     mock.reset_requests()
     again = archive(mock, *command(server, out))
-    assert "complete already" in again.stderr
-    assert (again.returncode, mock.requests) == (0, [])  # nothing sent
+    assert again.returncode == 0, again.stderr
+    assert "(0 new, 0 changed in this run)" in again.stderr
+    assert operations(mock)["ListStep"] == 0  # an update reads no steps of what did not change
+    assert_exact(mock, out)
 
 
 def test_an_outage_then_the_same_command_fetches_nothing_committed_again(
@@ -124,19 +136,19 @@ def test_an_outage_then_the_same_command_fetches_nothing_committed_again(
     assert "run the same command again" in failed.stderr
     with sqlite3.connect(out) as db:
         committed = {sid for (sid,) in db.execute("SELECT sid FROM engagements")}
-        owed = {sid for (sid,) in db.execute("SELECT engagement_sid FROM _archive_pending_steps")}
-        pages = sum(count for (count,) in db.execute("SELECT pages FROM _archive_flows"))
-    assert committed, "the first run committed some pages"
+        stepped = Counter(sid for (sid,) in db.execute("SELECT engagement_sid FROM steps"))
+    assert committed, "the first run committed some engagements"
+    for sid in committed:  # an engagement is committed with all of its steps, or not at all
+        (flow,) = [f for f in FLOWS if any(e["sid"] == sid for e in mock.engagements(f))]
+        assert stepped[sid] == len(mock.steps(flow, sid))
     mock.reset_requests()
     the_same_command_finishes(mock, server, out)
     counts = operations(mock)
-    assert counts["ListFlow"] == 0  # the flows were committed
-    assert counts["ListEngagement"] == 4 + 2 + 1 - pages  # no committed page read again
-    stepped = [r.path.split("/")[5] for r in mock.requests if r.operation == "ListStep"]
-    assert len(stepped) == len(set(stepped))
-    assert set(stepped) == owed | (
-        {e["sid"] for f in FLOWS for e in mock.engagements(f)} - committed
-    )
+    assert counts["ListFlow"] == 1
+    stepped_again = [r.path.split("/")[5] for r in mock.requests if r.operation == "ListStep"]
+    assert len(stepped_again) == len(set(stepped_again))
+    everything = {e["sid"] for f in FLOWS for e in mock.engagements(f)}
+    assert set(stepped_again) == everything - committed  # nothing committed is read again
 
 
 def test_ctrl_c_then_the_same_command_is_exact(mock: MockStudio, server: str, out: Path) -> None:
@@ -193,16 +205,23 @@ def test_all_flows_reads_list_flow_first(mock: MockStudio, server: str, tmp_path
     assert_exact(mock, out, flows=[record["sid"] for record in mock.flow_records()])
 
 
-def test_other_options_are_refused_naming_the_difference_unless_restart(
+def test_other_flows_join_the_archive_and_other_steps_are_refused_unless_restart(
     mock: MockStudio, server: str, out: Path
 ) -> None:
     assert archive(mock, *command(server, out, flows=[OTHER])).returncode == 0
+    more = archive(mock, *command(server, out, flows=[OTHER, FLOWS[1]]))
+    assert more.returncode == 0, more.stderr  # a flow named later is archived beside the others
+    assert_exact(mock, out, flows=[OTHER, FLOWS[1]])
     mock.reset_requests()
-    other = archive(mock, *command(server, out, flows=[OTHER, FLOWS[1]]))
+    before = out.read_bytes()
+    other = archive(
+        mock, *[word for word in command(server, out, flows=[OTHER]) if word != "--steps"]
+    )
     assert other.returncode == 2
-    assert "flows:" in other.stderr
+    assert "--steps" in other.stderr
     assert "--restart" in other.stderr
     assert mock.requests == []
+    assert out.read_bytes() == before
     restarted = archive(mock, *command(server, out, "--restart", flows=[OTHER, FLOWS[1]]))
     assert restarted.returncode == 0, restarted.stderr
     assert_exact(mock, out, flows=[OTHER, FLOWS[1]])

@@ -88,7 +88,7 @@ def test_two_runs_at_once_on_one_folder(mock: MockStudio, server: str, tmp_path:
     assert f"{tmp_path} is being written by another export" in refused.stderr
     again = run_cli(*folder(server, tmp_path), env=mock_env(mock))
     assert again.returncode == 0, again.stderr
-    assert "4 of 4 complete" in again.stderr
+    assert "4 of 4 done" in again.stderr
     for flow in FLOWS:
         assert jsonl(tmp_path / f"{flow}.jsonl") == mock.engagements(flow)
     assert not list(tmp_path.glob("*.partial*"))
@@ -111,7 +111,7 @@ def test_a_lone_surrogate_is_written_as_valid_jsonl(mock: MockStudio, tmp_path: 
         assert jsonl(tmp_path / "one.jsonl") == expected
         many = run_cli(*folder(odd, tmp_path / "many"), env=mock_env(mock))
     assert many.returncode == 0, many.stderr
-    assert "4 of 4 complete" in many.stderr
+    assert "4 of 4 done" in many.stderr
     assert jsonl(tmp_path / "many" / f"{FLOWS[0]}.jsonl") == expected
     assert jsonl(tmp_path / "many" / f"{FLOWS[1]}.jsonl") == mock.engagements(FLOWS[1])
 
@@ -169,7 +169,7 @@ def test_a_429_on_one_flow_pauses_the_others_outside_their_deadline(
     )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
-    assert "4 of 4 complete" in result.stderr
+    assert "4 of 4 done" in result.stderr
     assert "Deadline" not in result.stderr
     for flow in FLOWS:
         assert jsonl(tmp_path / f"{flow}.jsonl") == mock.engagements(flow)
@@ -186,8 +186,9 @@ def test_each_failed_flow_is_named_with_its_whole_error_after_the_summary(
     result = run_cli(*folder(server, tmp_path), "--max-retries", "0", env=mock_env(mock))
     assert result.returncode == 3, result.stderr
     after_table = result.stderr.split("total", 1)[1]
-    errors = [line for line in after_table.splitlines() if ": error: ServerError" in line]
+    errors = [line for line in after_table.splitlines() if ": error: " in line]
     assert errors
+    assert all("HTTP 500" in line and "ServerError" not in line for line in errors)
     assert all(line.split(":")[0] in FLOWS for line in errors)
     assert all("…" not in line for line in errors)
 

@@ -111,8 +111,8 @@ def test_demo_prints_a_table_and_a_summary() -> None:
         env={**os.environ, "COLUMNS": "160"},
     )
     assert result.returncode == 0, result.stderr
-    assert "Exported 3000 engagements" in result.stdout
-    assert "(3000 distinct)" in result.stdout
+    assert "Exported 3,000 engagements" in result.stdout
+    assert "(3,000 distinct)" in result.stdout
     assert "7 requests (1 retry)" in result.stdout
     assert "429" in result.stdout
     assert "sid" in result.stdout

@@ -264,4 +264,4 @@ def test_the_demo_line_works_in_a_fresh_copy(tmp_path: Path) -> None:
         ["bash", "-c", demo_line], cwd=clone, capture_output=True, text=True, timeout=600, env=env
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Exported 3000 engagements (3000 distinct)" in result.stdout
+    assert "Exported 3,000 engagements (3,000 distinct)" in result.stdout

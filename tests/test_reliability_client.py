@@ -19,10 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from studio_engagements import Page, _paging
-from studio_engagements.cli._export import Progress, export
 from studio_engagements.errors import StudioError, UnexpectedResponseError
 
-from .helpers import BASE, FLOW, RECORD, page_body, stub_client
+from .helpers import BASE, FLOW, RECORD, page_body
 from .reliability import EXAMPLES, HOSTILE_BODIES, SETTINGS, json_values, list_all
 
 URL = f"{BASE}/v1/Flows/{FLOW}/Engagements?PageSize=50&Page=0"
@@ -104,26 +103,6 @@ def test_next_page_url_loops_are_detected(kind: str, data: st.DataObject) -> Non
     pages = data.draw(st.integers(1, 6))
     back_to = data.draw(st.integers(0, pages - 1))
     check_loop_detected(kind, pages, back_to, data.draw(st.booleans()))
-
-
-def test_the_cli_export_detects_a_loop_too() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=page_body(URL, [RECORD], URL))
-
-    written: list[int] = []
-    with (
-        stub_client("sync", handler, max_retries=1) as client,
-        pytest.raises(Exception, match="already read"),
-    ):
-        export(
-            client,
-            FLOW,
-            limit=None,
-            page_size=None,
-            start=Progress(0, 0),
-            write=lambda batch: written.append(len(batch)),
-        )
-    assert sum(written) <= 2
 
 
 # -- the suite can fail -------------------------------------------------------------------------

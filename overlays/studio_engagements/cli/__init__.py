@@ -6,12 +6,17 @@ Exit codes: 0 success, 1 the output could not be written, 2 usage or invalid inp
 
 from __future__ import annotations
 
-try:
-    from ._commands import main
-except ModuleNotFoundError as missing:  # click, rich or PyYAML: the cli extra is not installed
-    raise SystemExit(
-        "studio-engagements needs the cli extra: pip install 'twilio-studio-engagements[cli]' "
-        f"({missing.name} is missing)"
-    ) from missing
+import importlib.util
+
+# The cli extra, looked for without importing it (``--help`` stays quick): click, rich, and
+# PyYAML (the mock the ``mock`` and ``demo`` commands serve).
+for _module in ("click", "rich", "yaml"):
+    if importlib.util.find_spec(_module) is None:
+        raise SystemExit(
+            "studio-engagements needs the cli extra: pip install 'twilio-studio-engagements[cli]' "
+            f"({_module} is missing)"
+        )
+
+from ._commands import main  # noqa: E402 (after the check: it imports click)
 
 __all__ = ["main"]

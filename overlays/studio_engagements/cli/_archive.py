@@ -15,7 +15,15 @@ from ._archive_store import ArchiveStore
 from ._flow_list import gather_flow_sids
 from ._jobs import Job, JobState
 from ._journal import JournalError, writable
-from ._report import plural, print_summary, run_code, warn, write_report
+from ._report import (
+    plural,
+    print_summary,
+    rerun_helps,
+    run_code,
+    show_tracebacks,
+    warn,
+    write_report,
+)
 from ._runner import carry_out
 
 
@@ -91,13 +99,14 @@ def run_archive(
         elif request.restart and whole:
             os.replace(target, request.output)  # the new archive, complete, takes the old's place
     code = run_code(jobs, outcome.interrupted)
+    show_tracebacks(ctx, jobs)
     if request.report is not None:
         write_report(request.report, jobs, command="archive", code=code, output=str(request.output))
     if not request.quiet or code:
         print_summary(jobs, title="archive summary", steps=request.steps, archive=True)
     for text in warnings:
         warn(text)
-    _say_what_happened(request, jobs, whole, code)
+    _say_what_happened(request, jobs, whole, outcome.interrupted, code)
     ctx.exit(code)
 
 
@@ -110,7 +119,9 @@ def _forget_if_empty(target: Path, existed: bool, jobs: list[Job]) -> bool:
     return True
 
 
-def _say_what_happened(request: ArchiveRequest, jobs: list[Job], whole: bool, code: int) -> None:
+def _say_what_happened(
+    request: ArchiveRequest, jobs: list[Job], whole: bool, interrupted: bool, code: int
+) -> None:
     if request.quiet and not code:
         return
     engagements = sum(job.engagements for job in jobs)
@@ -138,5 +149,5 @@ def _say_what_happened(request: ArchiveRequest, jobs: list[Job], whole: bool, co
             "run the same command (with --restart) again to go on with it",
             err=True,
         )
-    else:
+    elif interrupted or any(job.error and rerun_helps(job.error) for job in jobs):
         click.echo("run the same command again to continue the archive", err=True)

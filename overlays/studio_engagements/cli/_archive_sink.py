@@ -20,7 +20,7 @@ from .. import EngagementStatus
 from ._archive_store import FORMAT, ArchiveStore, FlowState, columns, now_text, row
 from ._jobs import Job, Stand, Standing
 
-OVERLAP = timedelta(hours=1)
+OVERLAP = timedelta(minutes=2)
 """How far below the newest engagement seen an update reads: a clock skew between Twilio's
 servers may date an engagement created later a little earlier."""
 STALE_AFTER = timedelta(days=25)
@@ -84,8 +84,10 @@ class ArchiveSink:
     def add_flows(self, flows: Sequence[Any], chosen: Sequence[str]) -> None:
         """The account's ``flows`` rows, and the ``chosen`` flows to keep, in one transaction."""
         self._listed = {flow.sid for flow in flows if flow.sid is not None}
+        wanted = set(chosen)
         with self.store.transaction() as db:
-            self.store.insert(db, "flows", [row("flows", flow) for flow in flows])
+            kept = [row("flows", flow) for flow in flows if flow.sid in wanted]
+            self.store.insert(db, "flows", kept)
             db.executemany(
                 'INSERT OR IGNORE INTO flows ("sid") VALUES (?)', [(sid,) for sid in chosen]
             )
@@ -158,25 +160,21 @@ class ArchiveSink:
     def owed(self, job: Job, records: Sequence[Any]) -> list[Any]:
         """The page's new or changed engagements (their steps are read before the page ends)."""
         walk = self._walks[job]
-        fresh = {}
-        for record in records:
-            if record.sid is not None:
-                fresh[record.sid] = row("engagements", record)
+        fresh = self._fresh_rows(records)
+        walk.rows.update(fresh)
+        return [record for record in records if record.sid in fresh]
+
+    def _fresh_rows(self, records: Sequence[Any]) -> dict[str, tuple[Any, ...]]:
+        """The rows of the new or changed engagements among ``records``, by SID."""
+        fresh = {record.sid: row("engagements", record) for record in records if record.sid}
         placeholders = ", ".join("?" * len(fresh))
-        stored = {
-            found[0]: found
-            for found in self.store.query(
-                f"SELECT {_ENGAGEMENT_COLUMNS} FROM engagements WHERE sid IN ({placeholders})",  # noqa: S608
-                list(fresh),
-            )
-        }
-        owed = []
-        for record in records:
-            values = fresh.get(record.sid)
-            if values is not None and stored.get(record.sid) != values:
-                walk.rows[record.sid] = values
-                owed.append(record)
-        return owed
+        for stored in self.store.query(
+            f"SELECT {_ENGAGEMENT_COLUMNS} FROM engagements WHERE sid IN ({placeholders})",  # noqa: S608
+            list(fresh),
+        ):
+            if fresh.get(stored[0]) == stored:
+                del fresh[stored[0]]
+        return fresh
 
     def commit_record(self, job: Job, record: Any, steps: Sequence[Any] | None) -> None:
         """One engagement with all of its steps (None: unavailable, the old ones stay)."""
@@ -203,12 +201,11 @@ class ArchiveSink:
         """The page's new or changed engagements (without --steps) and where the walk stands;
         for an update, whether it must read on."""
         walk = self._walks[job]
-        if not self.steps:
-            self.owed(job, records)
+        # With --steps, each new or changed engagement was committed with its steps already.
+        rows = [] if self.steps else list(self._fresh_rows(records).values())
         with self.store.transaction() as db:
-            if walk.rows:
-                self._keep_engagements(db, job, list(walk.rows.values()))
-                walk.rows.clear()
+            if rows:
+                self._keep_engagements(db, job, rows)
             if walk.stand is not Stand.UPDATE:
                 db.execute(
                     "UPDATE _archive_flows SET next_url = ?, pages = pages + 1 WHERE flow_sid = ?",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -166,6 +167,10 @@ def row(table: str, record: Any, position: int | None = None) -> tuple[Any, ...]
 
 
 _JSON = {table: json_columns(table) for table in TABLES}
+# What the schema is made of: an archive whose recorded schema differs is brought up to date.
+SCHEMA = hashlib.sha256(
+    json.dumps([FORMAT, _STATE, {table: _definition(table) for table in TABLES}]).encode()
+).hexdigest()[:16]
 
 
 def now_text() -> str:
@@ -232,10 +237,15 @@ class FlowState:
 
 
 class ArchiveStore:
-    """One archive file, opened for one run (its caller holds the output's lock)."""
+    """One archive file, opened for one run (its caller holds the output's lock).
+
+    Opening writes nothing unless the file is new or made by an earlier version (its schema is
+    then brought up to date, every row kept); the first write switches it to WAL mode.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._wal = False
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
@@ -248,16 +258,16 @@ class ArchiveStore:
                     "another --output, or --restart to replace it with a new archive once "
                     "that is complete"
                 )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            with self.transaction() as db:
-                for table in TABLES:
-                    self._create(db, table)
-                for statement in _STATE.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                _migrate_state(db)
             self._db.execute("PRAGMA foreign_keys=ON")
+            if not tables or self.get("schema") != SCHEMA:
+                with self.transaction() as db:
+                    for table in TABLES:
+                        self._create(db, table)
+                    for statement in _STATE.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    _migrate_state(db)
+                    self.put(db, "schema", SCHEMA)
         except sqlite3.Error as error:
             self._db.close()
             raise file_error(path, error) from None
@@ -293,6 +303,10 @@ class ArchiveStore:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One unit of work: all of it is kept, or (any failure) none of it."""
         try:
+            if not self._wal:  # commits then cost no fsync; close() leaves WAL mode again
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._wal = True
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -347,7 +361,8 @@ class ArchiveStore:
         try:
             # If this fails (a full disk), the -wal file still holds every commit: nothing is lost.
             with contextlib.suppress(sqlite3.Error):
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                self._db.execute("PRAGMA journal_mode=DELETE")
+                if self._wal:
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    self._db.execute("PRAGMA journal_mode=DELETE")
         finally:
             self._db.close()

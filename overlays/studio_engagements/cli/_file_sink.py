@@ -173,7 +173,7 @@ class FileSink:
             raise JournalError(f"{error}; run with --restart to start it over") from None
         standing = Standing(
             Stand.RESUME, state.next_url, state.engagements, state.pages,
-            note=f"resuming {final} after {state.engagements:,} engagements "
+            note=f"resuming {final} after {_count(state.engagements, 'engagement')} "
             f"({_count(state.pages, 'page')})",
         )  # fmt: skip
         return standing, _Plan(state.size, tuple(state.marks))
@@ -201,7 +201,10 @@ class FileSink:
                 raise JournalError(problem) from None
             engagements = data.count(b"\n") - (self.shape.format == "csv" and bool(data))
             pages, size, marks = 0, len(data), ()
-        note = f"resuming {self.final(job)} after {engagements:,} engagements, at {url}"
+        note = (
+            f"resuming {self.final(job)} after {_count(engagements, 'engagement')} "
+            f"({_count(pages, 'page')}), at {url}"
+        )
         return Standing(Stand.RESUME, url, engagements, pages, note), _Plan(size, marks)
 
     # -- while the run goes -----------------------------------------------------------------------

@@ -13,12 +13,22 @@ from typing import Any
 
 import click
 
+from .. import UntrustedURLError
 from ._exits import EXIT_OTHER
 from ._file_sink import FileSink, StreamSink, TableSink
 from ._flow_list import gather_flow_sids
 from ._jobs import Job, JobState, Sink, Stand
 from ._journal import Shape, writable
-from ._report import in_words, plural, print_summary, run_code, write_report
+from ._report import (
+    failure_line,
+    in_words,
+    plural,
+    print_summary,
+    rerun_helps,
+    run_code,
+    show_tracebacks,
+    write_report,
+)
 from ._rows import FIELDS, TABLE_FIELDS
 from ._runner import carry_out
 
@@ -103,13 +113,15 @@ def run_list(ctx: click.Context, request: ListRequest, client_options: dict[str,
         )  # fmt: skip
     jobs, interrupted = outcome.jobs, outcome.interrupted
     code = run_code(jobs, interrupted)
+    show_tracebacks(ctx, jobs)
     if request.report is not None:
         output = str(request.output or request.output_dir or "-")
         write_report(request.report, jobs, command="list", code=code, output=output)
     if request.output_dir is not None or request.flow_sids is None:
         if not request.quiet or code:
             print_summary(jobs, title="export summary", steps=False, archive=False)
-        if any(not job.state.finished for job in jobs) and code != 0:
+        unfinished = [job for job in jobs if not job.state.finished]
+        if interrupted or any(job.error and rerun_helps(job.error) for job in unfinished):
             click.echo("run the same command again to resume the unfinished flows", err=True)
     elif jobs:
         _one_flow(ctx, request, sink, jobs[0], quiet=request.quiet)
@@ -178,12 +190,12 @@ def _one_flow(ctx: click.Context, request: ListRequest, sink: Sink, job: Job, qu
         # The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         ctx.exit(EXIT_OTHER)
-    if error is not None and not isinstance(error, KeyboardInterrupt):
+    if error is None or isinstance(error, KeyboardInterrupt):
+        click.echo("error: interrupted (Ctrl-C)", err=True)
+    elif request.output is None or job.engagements == 0:
+        click.echo(f"error: {failure_line(error)}", err=True)
+    else:  # how to go on is said below
         click.echo(f"error: {in_words(error)}", err=True)
-    else:
-        click.echo("interrupted (Ctrl-C)", err=True)
-    from ._report import advice
-
     if request.output is None:
         if job.cursor is not None:
             click.echo(f"the next page to read is {job.cursor}", err=True)
@@ -191,16 +203,14 @@ def _one_flow(ctx: click.Context, request: ListRequest, sink: Sink, job: Job, qu
     assert isinstance(sink, FileSink)
     kept = sink.partial(job)
     if job.engagements == 0 or not kept.exists():
-        click.echo("nothing was kept: run the same command again to start over", err=True)
-        hint = None if error is None else advice(error)
-        if hint is not None and "run the same command" not in hint:
-            click.echo(hint, err=True)
+        if error is None or rerun_helps(error):
+            click.echo("nothing was kept: run the same command again to start over", err=True)
         return
     click.echo(f"{plural(job.engagements, 'engagement')} are in {kept}", err=True)
-    hint = None if error is None else advice(error)
-    if hint is not None and "run the same command" not in hint:
-        click.echo(hint, err=True)
-    if job.cursor is None:
+    if isinstance(error, UntrustedURLError):
+        # Resuming from that URL would be refused again: there is nothing safe to suggest.
+        click.echo("the API pointed the next page to another origin; not resuming", err=True)
+    elif job.cursor is None:
         click.echo("run the same command again to resume", err=True)
     else:
         click.echo("run the same command again to resume, or:", err=True)

@@ -23,6 +23,8 @@ import click
 from .. import (
     ApiError,
     AuthenticationError,
+    ConfigurationError,
+    InvalidParameterError,
     NotFoundError,
     RateLimitError,
     ResponseTooLargeError,
@@ -48,17 +50,31 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else many or noun + 's'}"
 
 
+# What a network failure was, in words (the client's errors name httpx's exception first).
+_NETWORK = {
+    "ConnectError": "could not connect",
+    "ConnectTimeout": "connecting timed out",
+    "ReadTimeout": "no answer in time",
+    "WriteTimeout": "sending timed out",
+    "PoolTimeout": "no connection free in time",
+    "ReadError": "the connection failed while reading",
+    "WriteError": "the connection failed while sending",
+    "RemoteProtocolError": "the server broke the connection",
+    "LocalProtocolError": "the request could not be sent",
+    "ProxyError": "the proxy failed",
+}
+
+
 def in_words(error: BaseException) -> str:
     """The error on one line, in words (no Python class name)."""
     if isinstance(error, KeyboardInterrupt):
         return "interrupted (Ctrl-C)"
     text = " ".join(str(error).split())
     if isinstance(error, TransportError):
-        cause = error.__cause__
-        kind = "timed out" if isinstance(error, TimeoutError) else "network failure"
-        if cause is not None and not str(cause).strip():
-            return f"{kind}: {type(cause).__name__.lower()} {text}"
-        return f"{kind}: {text}"
+        cause = type(error.__cause__).__name__ if error.__cause__ is not None else ""
+        text = text.removeprefix(f"{cause}: ").removeprefix(cause).strip()
+        what = _NETWORK.get(cause, "timed out" if isinstance(error, TimeoutError) else "")
+        return f"network failure: {what}: {text}" if what else f"network failure: {text}"
     if isinstance(error, OSError) and error.strerror and error.filename:
         return f"{error.strerror}: {error.filename}"
     return text or "failed"
@@ -102,16 +118,38 @@ def advice(error: BaseException) -> str | None:
     return None
 
 
+def rerun_helps(error: BaseException) -> bool:
+    """Whether running the same command again may get further: not for a wrong SID or
+    credentials, an untrusted next page, or an output that must be dealt with first."""
+    hopeless = (
+        AuthenticationError, NotFoundError, UntrustedURLError, JournalError,
+        InvalidParameterError, ConfigurationError,
+    )  # fmt: skip
+    return not isinstance(error, hopeless)
+
+
+def failure_line(error: BaseException) -> str:
+    """A failure in one line: what went wrong, then what to do about it."""
+    hint = None if isinstance(error, JournalError) else advice(error)
+    return in_words(error) + ("" if hint is None else f"; {hint}")
+
+
 def fail(ctx: click.Context, error: BaseException) -> NoReturn:
-    """``error:`` and the error in one line (its traceback first with --debug), the advice on
-    the next, and its exit code."""
+    """``error:`` and the failure in one line (its traceback first with --debug); its exit
+    code."""
     if is_debug(ctx) and not isinstance(error, KeyboardInterrupt):
         traceback.print_exception(error, file=sys.stderr)
-    click.echo(f"error: {in_words(error)}", err=True)
-    hint = advice(error)
-    if hint is not None and not isinstance(error, JournalError):
-        click.echo(hint, err=True)
+    click.echo(f"error: {failure_line(error)}", err=True)
     ctx.exit(exit_code(error))
+
+
+def show_tracebacks(ctx: click.Context, jobs: Sequence[Job]) -> None:
+    """With --debug, each failed flow's traceback (exit codes stay the same)."""
+    if not is_debug(ctx):
+        return
+    for job in jobs:
+        if job.error is not None and not isinstance(job.error, KeyboardInterrupt):
+            traceback.print_exception(job.error, file=sys.stderr)
 
 
 def warn(text: str) -> None:
@@ -210,12 +248,12 @@ def summary_lines(jobs: Sequence[Job], *, title: str, steps: bool, archive: bool
         columns = [column for column in columns if column[0] != dropped]
     lines = [title, *_table(columns, rows)]
     for job in jobs:
-        if job.error is not None and not isinstance(job.error, KeyboardInterrupt):
-            label = "unavailable" if job.state is JobState.UNAVAILABLE else "error"
-            lines.append(f"{job.flow_sid}: {label}: {in_words(job.error)}")
-            hint = advice(job.error) if job.state is JobState.FAILED else None
-            if hint is not None:
-                lines.append(f"  {hint}")
+        if job.error is None or isinstance(job.error, KeyboardInterrupt):
+            continue
+        if job.state is JobState.UNAVAILABLE:
+            lines.append(f"{job.flow_sid}: unavailable (kept as last seen): {in_words(job.error)}")
+        else:
+            lines.append(f"{job.flow_sid}: error: {failure_line(job.error)}")
     return lines
 
 
