@@ -336,10 +336,10 @@ def check_utf8(content: bytes) -> None:
 class _Codec:
     """msgspec's decoders for one model: the model, and its parts as sent
 
-    msgspec decodes into the model's wire class: an attrs class with the model's fields (as JSON
-    names them, each of the type msgspec decodes) and slots, and no code that runs per object.
-    ``adopt`` then makes each decoded object an instance of the model itself (the two classes
-    have the same layout), and tells it where its JSON as sent is.
+    msgspec decodes into the model's wire class: an attrs class with the model's slots and
+    fields (each of the type msgspec decodes, known to msgspec by its JSON name), and no code
+    that runs per object. ``adopt`` then makes each decoded object an instance of the model
+    itself (the two classes have the same layout), and tells it where its JSON as sent is.
     """
 
     def __init__(self, cls: type) -> None:
@@ -347,20 +347,29 @@ class _Codec:
         fields = {
             field.name: field for field in attrs.fields(cls) if field.name != "extra"
         }
-        names = tuple(fields)
-        if names != cls.FIELDS:
-            raise TypeError(f"{cls.__name__}: a JSON name is not its attribute's name")
+        # FIELDS holds the JSON names in the attributes' order. They differ where the generator
+        # renamed a property: ``type``, a builtin's name, is the attribute ``type_``.
+        if len(fields) != len(cls.FIELDS):
+            raise TypeError(f"{cls.__name__}: FIELDS does not name each field")
+        json_names = dict(zip(fields, cls.FIELDS))
+        if any(
+            name in json_names.values() for name in fields if json_names[name] != name
+        ):
+            raise TypeError(f"{cls.__name__}: FIELDS is not in the attributes' order")
         self.cls = cls
-        # The models in this one's fields, each with its codec (None: msgspec cannot decode it).
+        # The models in this one's fields (attribute and JSON name), each with its codec (None:
+        # msgspec cannot decode it).
         self.models = tuple(
-            (name, _codec(model)) for name in names if (model := _model(hints[name]))
+            (name, json_names[name], _codec(model))
+            for name in fields
+            if (model := _model(hints[name]))
         )
         self.lists = tuple(
-            (name, _codec(model))
-            for name in names
+            (name, json_names[name], _codec(model))
+            for name in fields
             if (model := _list_model(hints[name]))
         )
-        if any(codec is None for _, codec in self.models + self.lists):
+        if any(codec is None for _, _, codec in self.models + self.lists):
             raise TypeError(f"{cls.__name__}: msgspec cannot decode a model in it")
         self.wire = attrs.make_class(
             f"{cls.__name__}Wire",
@@ -377,15 +386,30 @@ class _Codec:
         )
         if set(self.wire.__slots__) != set(cls.__slots__):
             raise TypeError(f"{cls.__name__}: its slots are not its fields")
+        _read_by_json_names(
+            self.wire,
+            {
+                name: json_name
+                for name, json_name in json_names.items()
+                if json_name != name
+            },
+        )
         self.direct = msgspec.json.Decoder(self.wire).decode
-        parts = [(name, msgspec.Raw, None) for name, _ in self.models]
+        parts = [(name, msgspec.Raw, None) for name, _, _ in self.models]
         parts += [
             (name, list[msgspec.Raw], msgspec.field(default_factory=list))
-            for name, _ in self.lists
+            for name, _, _ in self.lists
         ]
-        self.split = msgspec.json.Decoder(
-            msgspec.defstruct(f"{cls.__name__}Parts", parts)
+        self.part_names = tuple(
+            json_name for _, json_name, _ in self.models + self.lists
+        )
+        self.parts = msgspec.json.Decoder(
+            msgspec.defstruct(f"{cls.__name__}Parts", parts, rename=json_names)
         ).decode
+
+    def split(self, content: Any) -> dict[str, Any]:
+        """The text of each model (a list's: its items' texts) in ``content``, by JSON name"""
+        return dict(zip(self.part_names, msgspec.structs.astuple(self.parts(content))))
 
     def adopt(
         self, value: Any, source: "_SentJson", path: tuple[str | int, ...]
@@ -393,16 +417,17 @@ class _Codec:
         """Make ``value`` and every model in it an instance of its model, finding its JSON
 
         What msgspec decoded is of the wire classes; what from_dict read is of the models already.
+        A path is of JSON names and indexes.
         """
         if value.__class__ is not self.cls:
             value.__class__ = self.cls
         _SENT_JSON.__set__(value, (source, path))
-        for name, codec in self.models:
+        for name, json_name, codec in self.models:
             inner = getattr(value, name)
             if inner is not None:
-                codec.adopt(inner, source, (*path, name))  # type: ignore[union-attr]
-        for name, codec in self.lists:
-            prefix = (*path, name)
+                codec.adopt(inner, source, (*path, json_name))  # type: ignore[union-attr]
+        for name, json_name, codec in self.lists:
+            prefix = (*path, json_name)
             items = getattr(value, name) or ()
             if codec.models or codec.lists:  # type: ignore[union-attr]
                 for index, item in enumerate(items):
@@ -415,6 +440,29 @@ class _Codec:
                     item.__class__ = cls
             for index, item in enumerate(items):
                 _SENT_JSON.__set__(item, (source, (*prefix, index)))
+
+
+def _read_by_json_names(wire: type, renamed: dict[str, str]) -> None:
+    """Have msgspec read the fields in ``renamed`` (attribute name: JSON name) by JSON name
+
+    msgspec knows an attrs class's fields by their attribute names, and sets each by its name:
+    here a field's JSON name is its name for msgspec (``__attrs_attrs__``, the annotations) and
+    a second name of its slot, so the wire class keeps the model's slots.
+    """
+    if not renamed:
+        return
+    for name, json_name in renamed.items():
+        # A name the class or its bases use (e.g. "extra", "__class__") cannot be a field's too.
+        if any(json_name in vars(base) for base in wire.__mro__):
+            raise TypeError(f"{wire.__name__}: the JSON name {json_name!r} is taken")
+        setattr(wire, json_name, vars(wire)[name])
+    wire.__attrs_attrs__ = tuple(  # type: ignore[attr-defined]
+        field.evolve(name=renamed.get(field.name, field.name))
+        for field in wire.__attrs_attrs__  # type: ignore[attr-defined]
+    )
+    wire.__annotations__ = {
+        renamed.get(name, name): hint for name, hint in wire.__annotations__.items()
+    }
 
 
 def _wire_hint(hint: Any) -> Any:
@@ -456,7 +504,7 @@ class _SentJson:
     def _split(self, where: tuple[str | int, ...]) -> Any:
         try:
             if not where:
-                return msgspec.structs.asdict(self.split(self.content))
+                return self.split(self.content)
             text = self.text(where)
             if isinstance(text, list):  # a list the top's split gave as its items
                 return text
@@ -486,7 +534,7 @@ def _codec(cls: type) -> _Codec | None:
         pass
     try:
         codec: _Codec | None = _Codec(cls)
-    # e.g. a renamed field (``type`` is ``type_``), here or in a nested model; models in a cycle
+    # e.g. a JSON name the wire class has a use for, here or in a nested model; models in a cycle
     except (TypeError, KeyError, NameError, RecursionError):
         codec = None
     _CODECS[cls] = codec
