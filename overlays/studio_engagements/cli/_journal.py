@@ -39,16 +39,13 @@ class OutputBusy(JournalError):
 def output_lock(path: Path, *, lock: Path | None = None) -> Iterator[None]:
     """Hold the lock of the output ``path`` (the file ``lock``, by default ``PATH.lock``) until the
     block ends; OSError if the lock file cannot be made (e.g. the folder does not exist),
-    OutputBusy if another run holds it.
-
-    Both paths are resolved first: a run through a symlink locks the real file's ``.lock``, so it
-    meets a run on the file itself.
+    OutputBusy if another run holds it. Both paths are resolved first: a run through a symlink
+    locks the real file's ``.lock``, so it meets a run on the file itself.
     """
     real = Path(os.path.realpath(path))
     lock = Path(os.path.realpath(lock)) if lock else real.with_name(real.name + ".lock")
     while True:
-        # os.open's descriptors are not inherited by child processes (PEP 446).
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by children (PEP 446)
         if not _try_lock(fd):
             os.close(fd)
             raise OutputBusy(
@@ -56,11 +53,9 @@ def output_lock(path: Path, *, lock: Path | None = None) -> Iterator[None]:
                 "wait for it to end, then run the command again"
             )
         # The holder before us may have removed the lock file as it left: lock the live one.
-        try:
+        with contextlib.suppress(FileNotFoundError):
             if os.stat(lock).st_ino == os.fstat(fd).st_ino:
                 break
-        except FileNotFoundError:
-            pass
         _unlock(fd)
         os.close(fd)
     try:
@@ -69,12 +64,12 @@ def output_lock(path: Path, *, lock: Path | None = None) -> Iterator[None]:
         _release(fd, lock)
 
 
+# Each OS drops the locks of a process that ends: a crash never blocks a rerun.
 if sys.platform == "win32":
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
-        """Lock the first byte of ``fd``'s file; False if another process holds it. Windows
-        drops the locks of a process that ends."""
+        """Lock the first byte of ``fd``'s file; False if another process holds it."""
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except PermissionError:  # EACCES: the byte is locked
@@ -86,9 +81,8 @@ if sys.platform == "win32":
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
     def _release(fd: int, lock: Path) -> None:
-        """Unlock, close, then remove the lock file. Windows cannot remove a file that is open
-        (ours, or a waiter's): so it goes last, and fails harmlessly while another run has it
-        open, which then holds it or is about to find it busy."""
+        """Unlock, close, then remove the lock file: Windows removes no open file, so removal
+        fails, harmlessly, while another run has it open (it then holds it or finds it busy)."""
         with contextlib.suppress(OSError):
             _unlock(fd)
         os.close(fd)
@@ -99,8 +93,7 @@ else:
     import fcntl
 
     def _try_lock(fd: int) -> bool:
-        """``flock`` ``fd``'s file; False if another open file holds it. The kernel drops the
-        lock of a process that ends."""
+        """``flock`` ``fd``'s file; False if another open file holds it."""
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -111,8 +104,8 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
     def _release(fd: int, lock: Path) -> None:
-        """Remove the lock file while still holding it, then close: a run waiting on this file
-        sees it gone and locks a new one."""
+        """Remove the lock file while still holding it, then close: a run that opened this file
+        meanwhile sees it gone and locks a new one."""
         with contextlib.suppress(OSError):
             os.unlink(lock)
         os.close(fd)
