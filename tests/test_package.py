@@ -51,6 +51,31 @@ def test_wheel_holds_the_license_and_names_the_project_urls(wheel: Path) -> None
     assert all(url.startswith("https://") for _, url in urls)
 
 
+def test_wheel_metadata_says_what_the_package_is_and_for_whom(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+    headers = archive.read(metadata).decode().split("\n\n", 1)[0]
+    (summary,) = re.findall(r"^Summary: (.+)$", headers, flags=re.MULTILINE)
+    for words in ("client", "exporter", "archiver", "Engagements", "steps", "flows", "mock"):
+        assert words in summary, words
+    classifiers = set(re.findall(r"^Classifier: (.+)$", headers, flags=re.MULTILINE))
+    assert {
+        "Development Status :: 4 - Beta",
+        "Environment :: Console",
+        "Intended Audience :: Developers",
+        "Intended Audience :: System Administrators",
+        "Operating System :: OS Independent",
+        "Typing :: Typed",
+    } <= classifiers
+    assert any(classifier.startswith("Topic :: ") for classifier in classifiers)
+    # PEP 639: the license is the License-Expression; a License :: classifier beside it is refused.
+    assert not any(classifier.startswith("License :: ") for classifier in classifiers)
+    (keywords,) = re.findall(r"^Keywords: (.+)$", headers, flags=re.MULTILINE)
+    assert {"twilio", "studio", "engagements", "export", "archive", "mock"} <= set(
+        keywords.split(",")
+    )
+
+
 @pytest.mark.slow
 def test_sdist_holds_everything_the_readme_links(tmp_path: Path) -> None:
     subprocess.run(

@@ -1,8 +1,9 @@
 """The export journal: one writer per output, where an unfinished file stands, what is complete.
 
-- :func:`output_lock` holds an OS lock (``flock``) on ``PATH.lock`` for the whole run; a second
-  run on the same output is refused at once (:class:`OutputBusy`); the kernel drops a dead
-  process's lock, so a crash never blocks a rerun. It works for any output path.
+- :func:`output_lock` holds an OS lock (``flock`` on POSIX, ``msvcrt.locking`` on Windows) on
+  ``PATH.lock`` beside the real file (symlinks resolved) for the whole run; a second run on the
+  same output is refused at once (:class:`OutputBusy`); the OS drops a dead process's lock, so
+  a crash never blocks a rerun. It works for any output path.
 - :class:`SavedState` (``FILE.partial.state.json``) says where an unfinished file stands after
   its last whole page; :meth:`SavedState.verify` checks it against the data (length, a record
   boundary, a fingerprint of the bytes up to there) before a rerun trusts it.
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,31 +39,75 @@ class OutputBusy(JournalError):
 def output_lock(path: Path, *, lock: Path | None = None) -> Iterator[None]:
     """Hold the lock of the output ``path`` (the file ``lock``, by default ``PATH.lock``) until the
     block ends; OSError if the lock file cannot be made (e.g. the folder does not exist),
-    OutputBusy if another run holds it.
+    OutputBusy if another run holds it. Both paths are resolved first: a run through a symlink
+    locks the real file's ``.lock``, so it meets a run on the file itself.
     """
-    lock = lock or path.with_name(path.name + ".lock")
+    real = Path(os.path.realpath(path))
+    lock = Path(os.path.realpath(lock)) if lock else real.with_name(real.name + ".lock")
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by children (PEP 446)
+        if not _try_lock(fd):
             os.close(fd)
             raise OutputBusy(
                 f"{path} is being written by another export (it holds {lock}); "
                 "wait for it to end, then run the command again"
-            ) from None
+            )
         # The holder before us may have removed the lock file as it left: lock the live one.
-        try:
+        with contextlib.suppress(FileNotFoundError):
             if os.stat(lock).st_ino == os.fstat(fd).st_ino:
                 break
-        except FileNotFoundError:
-            pass
+        _unlock(fd)
         os.close(fd)
     try:
         yield
     finally:
+        _release(fd, lock)
+
+
+# Each OS drops the locks of a process that ends: a crash never blocks a rerun.
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        """Lock the first byte of ``fd``'s file; False if another process holds it."""
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except PermissionError:  # EACCES: the byte is locked
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+    def _release(fd: int, lock: Path) -> None:
+        """Unlock, close, then remove the lock file: Windows removes no open file, so removal
+        fails, harmlessly, while another run has it open (it then holds it or finds it busy)."""
         with contextlib.suppress(OSError):
-            os.unlink(lock)  # while still held: a run waiting on this inode retries
+            _unlock(fd)
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        """``flock`` ``fd``'s file; False if another open file holds it."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _release(fd: int, lock: Path) -> None:
+        """Remove the lock file while still holding it, then close: a run that opened this file
+        meanwhile sees it gone and locks a new one."""
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
         os.close(fd)
 
 

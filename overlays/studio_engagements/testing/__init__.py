@@ -30,10 +30,19 @@ Where things are (each module imports only those below it, no circles):
   one ``$ref`` resolver.
 """
 
-from ._exchange import RecordedRequest, RequestLog
-from ._faults import Fault, FaultKind
-from ._mock import MockStudio
-from ._transport import DroppedConnection
+try:
+    from ._exchange import RecordedRequest, RequestLog
+    from ._faults import Fault, FaultKind
+    from ._mock import MockStudio
+    from ._transport import DroppedConnection
+except ModuleNotFoundError as missing:
+    if missing.name != "yaml":  # PyYAML, the one package the mock extra adds
+        raise
+    raise ModuleNotFoundError(
+        "studio_engagements.testing needs the mock extra: "
+        f"pip install 'twilio-studio-engagements[mock]' ({missing.name} is missing)",
+        name=missing.name,
+    ) from missing
 
 __all__ = [
     "DroppedConnection",
