@@ -15,6 +15,7 @@ import click
 
 from .. import __version__, rules
 from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c, plain_ctrl_c
+from ._flow_list import flows_file_option
 from ._options import client_options, connection_options, debug_option
 
 _PAGE_SIZE = rules.rule("PageSize")
@@ -57,15 +58,6 @@ class _Group(click.Group):
             raise
 
 
-def _flows_file(command: Any) -> Any:
-    return click.option(
-        "--flows-file",
-        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-        help="Read flow SIDs from FILE (- for standard input), one per line (blank lines and "
-        "# comments allowed).",
-    )(command)
-
-
 def _run_options(command: Any) -> Any:
     """What every exporting command shares: how quiet, and the report for a scheduler."""
     command = click.option(
@@ -101,7 +93,7 @@ def main() -> None:
 @main.command(name="list", epilog=EXIT_CODES)
 @debug_option
 @click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
-@_flows_file
+@flows_file_option
 @click.option("--all-flows", is_flag=True, help="Every flow of the account (with --output-dir).")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N engagements (per flow).")
 @click.option(
@@ -168,7 +160,7 @@ def list_command(ctx: click.Context, /, **options: Any) -> None:
 @main.command(epilog=EXIT_CODES)
 @debug_option
 @click.argument("flow_sids", nargs=-1, metavar="FLOW_SID...")
-@_flows_file
+@flows_file_option
 @click.option("--all-flows", is_flag=True, help="Archive every flow of the account (ListFlow).")
 @click.option(
     "--output", "-o", required=True,

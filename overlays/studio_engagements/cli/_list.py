@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import resource
 import shlex
 import sys
 from pathlib import Path
@@ -159,6 +158,10 @@ def _lock(held: contextlib.ExitStack, sink: FileSink, job: Job) -> None:
 
 def _allow_open_files(locks: int) -> None:
     """Raise the open-file limit as far as allowed: each flow's lock is an open file."""
+    try:
+        import resource  # POSIX only: elsewhere there is no such limit to raise
+    except ImportError:
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < locks + 256:
         with contextlib.suppress(ValueError, OSError):
