@@ -3,8 +3,10 @@ flows to keep, the run on the engine, and what is said."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +92,11 @@ def run_archive(
                 discover=discover,
             )  # fmt: skip
         except BaseException:
-            _forget_if_empty(target, existed, [])
+            _forget_if_empty(target, existed)
             raise
         jobs = outcome.jobs
         whole = not outcome.interrupted and bool(jobs) and all(job.state.finished for job in jobs)
-        if _forget_if_empty(target, existed, jobs):
+        if _forget_if_empty(target, existed):
             pass
         elif request.restart and whole:
             os.replace(target, request.output)  # the new archive, complete, takes the old's place
@@ -110,9 +112,17 @@ def run_archive(
     ctx.exit(code)
 
 
-def _forget_if_empty(target: Path, existed: bool, jobs: list[Job]) -> bool:
-    """A file this run made and committed nothing to goes: nothing is left to block a rerun."""
-    if existed or any(job.pages or job.state.finished for job in jobs):
+def _forget_if_empty(target: Path, existed: bool) -> bool:
+    """A file this run made and kept no engagement in goes: nothing is left to block a rerun
+    (e.g. a first run with a wrong token, or a --restart that could not reach the API)."""
+    if existed or not target.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)) as db:
+            (kept,) = db.execute("SELECT COUNT(*) FROM engagements").fetchone()
+    except sqlite3.Error:
+        return False
+    if kept:
         return False
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
