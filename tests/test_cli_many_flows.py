@@ -207,5 +207,3 @@ def test_many_flows_without_output_dir_say_what_to_add(mock: MockStudio, server:
     assert result.returncode == 2
     assert "--output-dir" in result.stderr
     assert mock.requests == []
-
-

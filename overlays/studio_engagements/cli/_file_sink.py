@@ -218,25 +218,27 @@ class FileSink:
     def commit_page(self, job: Job, records: Sequence[Any], cursor: str | None) -> bool:
         """Append the page to the ``.partial``, then record where the export stands."""
         plan = self._plans[job]
+        marks = plan.marks
         if records:
             mark = first_mark(records[0])
-            if mark in plan.marks:
+            if mark in marks:
                 raise UnexpectedResponseError(
                     f"a page starting with {records[0].sid} was written already: the list "
                     "points back to it, and the export stops rather than write it twice",
                     status=200,
                     url=cursor or "",
                 )
-            plan.marks = (*plan.marks, mark)
+            marks = (*marks, mark)
         if plan.sink is None:
             plan.sink = PartialFile(self.final(job), resume_at=plan.size)
         header = self.shape.format == "csv" and plan.sink.size == 0
         plan.sink.write_page(render_rows(records, self.shape.fields, self.shape.format, header))
+        plan.marks = marks  # only once the page is written
         job.engagements += len(records)
         if cursor is not None:
             SavedState(
                 job.flow_sid, self.shape, cursor, job.engagements, job.pages + 1,
-                plan.sink.size, fingerprint(plan.sink.partial, plan.sink.size), list(plan.marks),
+                plan.sink.size, fingerprint(plan.sink.partial, plan.sink.size), list(marks),
             ).save(state_path(plan.sink.partial))  # fmt: skip
         return True
 
