@@ -13,10 +13,12 @@ from typing import Any
 
 import click
 
-from .. import __version__, rules
+from .. import StudioError, __version__, rules
 from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c, plain_ctrl_c
 from ._flow_list import flows_file_option
+from ._journal import JournalError
 from ._options import client_options, connection_options, debug_option
+from ._report import fail
 
 _PAGE_SIZE = rules.rule("PageSize")
 DEFAULT_CONCURRENCY = 4
@@ -38,14 +40,9 @@ class _Group(click.Group):
     """Turns every error a command meets into one line and its documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .. import StudioError
-        from ._journal import JournalError
-
         try:
             return super().invoke(ctx)
         except (StudioError, JournalError, OSError, KeyboardInterrupt) as error:
-            from ._report import fail
-
             fail(ctx, error)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

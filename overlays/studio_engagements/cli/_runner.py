@@ -21,10 +21,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .. import NotFoundError, RetryEvent, StudioClient, StudioError
+import click
+
+from .. import NotFoundError, RetryEvent, StudioClient, StudioError, rules
 from ._exits import INTERRUPTED
 from ._jobs import Job, JobState, Sink, Stand, Standing
 from ._journal import JournalError
+from ._report import Display
 
 CHECK_SECONDS = 0.2  # how often the engine looks for Ctrl-C while it waits
 PAGES_AHEAD = 2  # pages of one job held at once: one being committed, the next being read
@@ -386,9 +389,7 @@ class Runner:
 
 
 def _largest_page() -> int:
-    from ..rules import rule
-
-    maximum = rule("PageSize").maximum
+    maximum = rules.rule("PageSize").maximum
     assert maximum is not None
     return int(maximum)
 
@@ -417,8 +418,6 @@ def carry_out(
     """One run: (``discover``: jobs from the account's flows), each job's output locked
     (``lock``), where each stands (all refusals at once, before anything is written), the jobs
     on the engine with the live display, and the sink closed whatever happens."""
-    from ._report import Display
-
     runner = Runner(client_options, sink, concurrency=concurrency, page_size=page_size)
     chosen: list[Job] = list(jobs)
     display: Display | None = None
@@ -466,6 +465,4 @@ def carry_out(
 
 
 def _say(text: str) -> None:
-    import click
-
     click.echo(text, err=True)
