@@ -6,7 +6,9 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -14,13 +16,15 @@ import httpx
 
 from studio_engagements import AsyncStudioClient, StudioClient
 
-from . import _seeds, _spec
+from . import _clock, _seeds, _spec
 from ._endpoint import Endpoint
 from ._exchange import RequestLog
 from ._family import Listing
 from ._faults import Fault
 from ._server import serve
 from ._transport import AsyncMockTransport, MockTransport, WSGIApp
+
+CLOCK_TICK = 1.0  # seconds between moves of a running clock
 
 
 class MockStudio:
@@ -43,12 +47,29 @@ class MockStudio:
       the request came to (its ``Host``), and opaque signed ``PageToken``s in ``next_page_url``;
     - never a 5xx unless a fault is injected (faults apply to every operation).
 
-    Records are made on demand from (seed, path, index), so a flow of a million engagements
-    costs no memory, and from the spec's schemas: every property, valued from its pattern,
-    format, enum or examples (see ``_records``); how the family hangs together (step counts,
-    chained steps, contexts) is in ``_family``. Their URLs point at the live API's host, as
-    Twilio's do.
+    The mock has a clock (:attr:`now`, from ``now`` or :data:`START`), and keeps a flow's
+    engagements as Twilio does, for :attr:`RETENTION` (30 days) after each starts: a flow given
+    ``count`` engagements has ``count`` visible at the start, receives ``count`` more every 30
+    days, evenly spread, and lists them newest first. :meth:`advance` makes time pass: new
+    engagements arrive at the head, active ones end (status ``ended``, ``date_updated`` the end,
+    every step), and those older than the retention window are gone from every operation (404,
+    as are those :meth:`delete_engagement` deletes). Page tokens continue below the last record
+    served, so a walk across an ``advance`` repeats and skips nothing older; what arrived after
+    it started is at the head, which it does not see.
+
+    Records are made on demand from (seed, path, creation index, clock), so a flow of a million
+    engagements costs no memory, and from the spec's schemas: every property, valued from its
+    pattern, format, enum or examples (see ``_records``); the status (the first enum: its first
+    value while active, its last once ended) and the dates follow the clock (``_clock``); how
+    the family hangs together (step counts, chained steps, contexts) is in ``_family``. Their
+    URLs point at the live API's host, as Twilio's do. Safe to use from several threads, the
+    clock moving while requests are served: each answer reads the clock once.
     """
+
+    RETENTION: ClassVar[timedelta] = _clock.RETENTION
+    """How long an engagement and its steps are kept after it starts (30 days, as Twilio)."""
+    START: ClassVar[datetime] = _clock.START
+    """The clock of a mock built without ``now``: 2024-07-01 12:00 UTC."""
 
     IN_PROCESS_URL: ClassVar[str] = "http://127.0.0.1"
     """The base URL to give a client that uses :meth:`transport` or :meth:`async_transport`."""
@@ -59,6 +80,7 @@ class MockStudio:
         *,
         seed: int = 0,
         spec_path: str | Path | None = None,
+        now: datetime | None = None,
     ) -> None:
         spec = _spec.load(spec_path)
         credentials = _seeds.MockCredentials.for_seed(seed)
@@ -70,21 +92,27 @@ class MockStudio:
                 raise ValueError(f"flow SID {flow_sid!r} is not {flow_rule.describe()}")
             if not isinstance(count, int) or count < 0:
                 raise ValueError(f"engagement count of {flow_sid} must be an integer >= 0")
-        self._endpoint = Endpoint(spec, flows, seed, credentials)
+        self._clock = _clock.MockClock(self.START if now is None else now)
+        self._endpoint = Endpoint(spec, flows, seed, credentials, self._clock)
         self.app = WSGIApp(self._endpoint)
         """The in-process WSGI application (what schemathesis drives)."""
 
     @classmethod
-    def seeded(cls, flows: int, engagements: int, *, seed: int = 0) -> MockStudio:
+    def seeded(
+        cls, flows: int, engagements: int, *, seed: int = 0, now: datetime | None = None
+    ) -> MockStudio:
         """A mock of ``flows`` flows with seeded SIDs, each of ``engagements`` engagements."""
         if flows < 0 or engagements < 0:
             raise ValueError("flows and engagements must be >= 0")
         pattern = _spec.load().flow_rule()[0].pattern
         sids = [_seeds.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
-        return cls(dict.fromkeys(sids, engagements), seed=seed)
+        return cls(dict.fromkeys(sids, engagements), seed=seed, now=now)
 
     def __repr__(self) -> str:
-        return f"MockStudio(flows={self.flows!r}, seed={self._endpoint.seed})"
+        return (
+            f"MockStudio(flows={self.flows!r}, seed={self._endpoint.seed}, "
+            f"now={self.now.isoformat()!r})"
+        )
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -115,19 +143,57 @@ class MockStudio:
 
     @property
     def flows(self) -> dict[str, int]:
-        """Seeded flow SIDs and how many engagements each has."""
+        """Seeded flow SIDs and how many engagements each keeps at any time (visible at the
+        start; as many arrive every :attr:`RETENTION`)."""
         return dict(self._endpoint.flows)
 
+    # -- the clock -------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        """The mock's time: a timezone-aware UTC datetime."""
+        return _clock.moment_of(self._clock.world().now)
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Make ``delta`` pass (not negative; safe while serving); the new :attr:`now`.
+
+        New engagements arrive (``count`` per :attr:`RETENTION` for a flow of ``count``), active
+        ones end, and those that started :attr:`RETENTION` or more before the new time are gone.
+        """
+        return self._clock.advance(delta)
+
+    def delete_engagement(self, flow_sid: str, engagement_sid: str) -> None:
+        """Delete an engagement, as if deleted at Twilio: from now on it is in no list, and it,
+        its steps and contexts are 404. KeyError if it is not there."""
+        world = self._clock.world()
+        flow_index = self._endpoint.family.find(0, (), (), flow_sid, world)
+        if flow_index is None:
+            raise KeyError(flow_sid)
+        index = self._endpoint.family.find(1, (flow_sid,), (flow_index,), engagement_sid, world)
+        if index is None:
+            raise KeyError(engagement_sid)
+        self._clock.delete(flow_sid, index)
+
+    def delete_flow(self, flow_sid: str) -> None:
+        """Delete a flow, as if deleted at Twilio: from now on it is not listed, and everything
+        below it is 404. KeyError if it is not there."""
+        if self._endpoint.family.find(0, (), (), flow_sid, self._clock.world()) is None:
+            raise KeyError(flow_sid)
+        self._clock.delete_flow(flow_sid)
+
+    # -- the data, as served now -----------------------------------------------------------------
+
     def flow_records(self) -> list[dict[str, Any]]:
-        """The Flow resources ``ListFlow`` serves, in order (one per seeded flow)."""
+        """The Flow resources ``ListFlow`` serves, in order (one per seeded flow not deleted)."""
         return self._records("ListFlow")
 
     def engagements(self, flow_sid: str) -> list[dict[str, Any]]:
-        """Every engagement of a seeded flow, in the order pages serve them."""
+        """Every engagement of a flow kept at :attr:`now`, newest first, as pages serve them."""
         return self._records("ListEngagement", flow_sid)
 
     def steps(self, flow_sid: str, engagement_sid: str) -> list[dict[str, Any]]:
-        """Every step of an engagement (0 to 12, by the seed and the SIDs), in page order."""
+        """Every step of an engagement at :attr:`now` (0 to 12 in the end, by the seed and the
+        SIDs; while it is active, those so far), in page order."""
         return self._records("ListStep", flow_sid, engagement_sid)
 
     def engagement_context(self, flow_sid: str, engagement_sid: str) -> dict[str, Any]:
@@ -142,12 +208,12 @@ class MockStudio:
         """What the operation serves for ``sids`` (KeyError naming an unknown one)."""
         operation = self._endpoint.spec.operation(operation_id)
         params = dict(zip([rule.name for rule in operation.path_rules()], sids, strict=True))
-        return self._endpoint.family.resolve(operation, params)
+        return self._endpoint.family.resolve(operation, params, self._clock.world())
 
     def _records(self, operation_id: str, *sids: str) -> list[dict[str, Any]]:
         found = self._resolve(operation_id, sids)
         assert isinstance(found, Listing)  # a list operation
-        return found.records(0, found.count)
+        return found.everything()
 
     def _record(self, operation_id: str, *sids: str) -> dict[str, Any]:
         found = self._resolve(operation_id, sids)
@@ -171,9 +237,17 @@ class MockStudio:
         return serve(self._endpoint, host, port)
 
     def serve_forever(
-        self, host: str = "127.0.0.1", port: int = 0, out: TextIO = sys.stdout
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        out: TextIO = sys.stdout,
+        *,
+        days_per_minute: float = 0.0,
     ) -> None:
-        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines and flows."""
+        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines and flows;
+        the clock moves ``days_per_minute`` days every real minute (0: it stands still)."""
+        if days_per_minute < 0:
+            raise ValueError("days_per_minute must be >= 0")
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         with self.serve(host, port) as served_url:
@@ -196,10 +270,23 @@ class MockStudio:
                 lines.append(
                     f"try: studio-engagements list {first} --base-url {base_url} --limit 5"
                 )
+            lines.append(f"clock {self.now.isoformat()}" + _speed(days_per_minute))
             lines.append("Press Ctrl-C to stop.")
             print("\n".join(lines), file=out, flush=True)
             with contextlib.suppress(KeyboardInterrupt):
-                stop.wait()
+                self._run_clock(stop, days_per_minute)
+
+    def _run_clock(self, stop: threading.Event, days_per_minute: float) -> None:
+        """Wait for ``stop``, moving the clock by the real time passed, sped up, every tick."""
+        if days_per_minute == 0:
+            stop.wait()
+            return
+        speed = days_per_minute * 1440  # mock seconds per real second
+        last = time.monotonic()
+        while not stop.wait(CLOCK_TICK):
+            now = time.monotonic()
+            self.advance(timedelta(seconds=(now - last) * speed))
+            last = now
 
     def client(self, **kwargs: Any) -> StudioClient:
         """A ``StudioClient`` wired to this mock in-process (keyword arguments override)."""
@@ -249,3 +336,10 @@ class MockStudio:
     def reset_requests(self) -> None:
         """Forget the requests received so far."""
         self._endpoint.reset_requests()
+
+
+def _speed(days_per_minute: float) -> str:
+    """How fast the clock runs, said after its time."""
+    if days_per_minute == 0:
+        return " (standing still)"
+    return f" (running at {days_per_minute:g} days a minute)"
