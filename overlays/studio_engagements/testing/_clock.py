@@ -4,7 +4,7 @@ Everything is a pure function of (seed, flow, creation index, now), in whole mic
 the epoch, so that nothing is stored per engagement:
 
 - a flow given ``count`` engagements receives ``count`` per :data:`RETENTION` window, one in each
-  equal slot of it: engagement ``k`` arrives at a seeded moment of slot ``k`` (slot ``k`` ends
+  equal slot of it: engagement ``k`` arrives at a seeded whole second of slot ``k`` (slot ``k`` ends
   ``(k + 1) * RETENTION / count`` after the window that was visible at the start began). So the
   ``count`` engagements ``0`` to ``count - 1`` are visible at the start, and advancing the clock
   by a whole number of slots brings that many new ones and retires as many old ones;
@@ -169,8 +169,9 @@ class Arrivals:
         """When engagement ``index`` arrives and ends."""
         data = _seeds.digest("life", self.seed, self.flow_sid, index, size=8)
         end = self.slot_end(index)
-        width = end - self.slot_end(index - 1)
-        arrival = end - int.from_bytes(data[:4]) % width
+        # A whole second of the slot, so that it expires exactly 30 days after the date shown.
+        last, seconds = end // SECOND, end // SECOND - self.slot_end(index - 1) // SECOND
+        arrival = (last - int.from_bytes(data[:4]) % seconds) * SECOND if seconds else end
         return Life(arrival, arrival + _duration(data[4], int.from_bytes(data[5:8])))
 
     def newest(self, now: int) -> int:
