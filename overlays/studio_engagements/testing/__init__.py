@@ -19,6 +19,9 @@ Where things are (each module imports only those below it, no circles):
 - ``_family``: the family's data: the tree of lists, how many records each holds at the
   clock's time (a flow's engagements newest first), fetches and singleton resources
   (contexts), neighbouring records chained.
+- ``_window``: a flow's engagements at one moment: newest first, page positions that stay true
+  while the clock moves, their SIDs indexed.
+- ``_relations``: relations between neighbouring records (a step's parent, chained transitions).
 - ``_paging``: paging for every list: positions (offsets, or where a moving list continues),
   opaque signed page tokens, ``meta``.
 - ``_clock``: the mock's clock and each engagement's life (arrival, end, expiry after the

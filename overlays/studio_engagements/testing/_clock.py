@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -36,6 +37,7 @@ START = datetime(2024, 7, 1, 12, 0, 0, tzinfo=UTC)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SECOND = 1_000_000  # microseconds
+TICK = 1.0  # real seconds between moves of a running clock
 WINDOW = RETENTION // timedelta(microseconds=1)
 # Durations, by a seeded byte: (share out of 256, shortest, longest), in seconds.
 DURATIONS = (
@@ -100,6 +102,16 @@ class MockClock:
         with self._lock:
             self._world = self._world._replace(now=self._world.now + step)
             return moment_of(self._world.now)
+
+    def run(self, stop: threading.Event, days_per_minute: float) -> None:
+        """Until ``stop`` is set, move the time every :data:`TICK` by the real time passed,
+        ``days_per_minute`` days a minute (0: wait, the time standing still)."""
+        speed = days_per_minute * 1440  # mock seconds per real second
+        last = time.monotonic()
+        while not stop.wait(TICK if speed else None):
+            now = time.monotonic()
+            self.advance(timedelta(seconds=(now - last) * speed))
+            last = now
 
     def delete(self, flow_sid: str, index: int) -> None:
         """Delete engagement ``index`` of the flow from now on."""

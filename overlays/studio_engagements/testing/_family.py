@@ -14,16 +14,12 @@ how many it keeps at any time, newest first, each made at the moment of its life
 holds 0 to :data:`MAX_NESTED` records, from a hash of the seed and the path (the engagement's
 SID), of which those that have happened by then (all, once the engagement ended).
 
-Relations within a list: a property with the pattern of the record's own SID
-(``parent_step_sid``) is the previous record's SID, null for the first; a pair of properties
-``X_from``/``X_to`` chains, each record's ``_from`` the previous one's ``_to``, the first's the
-``_from`` property's first documented example (``Trigger``).
+Relations within a list (a step's parent, chained transitions) are in ``_relations``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -33,10 +29,11 @@ from ._clock import WINDOW, Arrivals, World, naive_second
 from ._drafts import Moment, RecordMaker
 from ._paging import OffsetList, PagedList
 from ._records import compile_records
+from ._relations import Level, chain, level_of
 from ._spec import ApiSpec, OperationSpec, SchemaReader
+from ._window import EngagementWindow, SidIndex
 
 MAX_NESTED = 12
-SCAN_LIMIT = 64  # lists up to this long are searched by SID; longer ones get an index
 EVERYTHING = 2**62  # a page size no list reaches
 FLOW_AGE = timedelta(days=1)  # flows were created a day apart, before the oldest engagement
 
@@ -50,22 +47,6 @@ class NotFound(KeyError):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Level:
-    """One list operation: its records' maker and the relations between neighbours."""
-
-    operation: OperationSpec
-    maker: RecordMaker
-    chains: tuple[tuple[str, str, Any], ...]  # (from, to, first from)
-    kin: tuple[str, ...]  # properties with the own SID's pattern: the previous record's SID
-    own_pattern: str | None  # the own SID's pattern
-
-    @property
-    def chained(self) -> bool:
-        """Whether a record depends on the one before it."""
-        return bool(self.chains or self.kin)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Listing:
     """A list that exists, as paging sees it at one moment."""
 
@@ -76,68 +57,6 @@ class Listing:
     def everything(self) -> list[dict[str, Any]]:
         """Every record, in page order."""
         return self.paged.page(self.paged.position(0), EVERYTHING)[0]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class EngagementWindow:
-    """A flow's engagements kept at ``world.now``, newest first (by creation, as Twilio lists
-    them). A position is a creation index bound: the page at ``p`` holds those created before
-    engagement ``p`` (``newest + 1``: from the top). A next page continues below the last
-    record served, so a walk while the clock moves repeats and skips nothing it could see:
-    engagements that arrive meanwhile are at the head, which a walk in progress has passed
-    (as on Twilio), and those that expire meanwhile are simply no longer there."""
-
-    family: Family
-    flow_sid: str
-    world: World
-    oldest: int
-    newest: int
-
-    def count(self) -> int:
-        """How many engagements are kept (arrived, not expired, not deleted)."""
-        if self.newest < self.oldest:
-            return 0
-        deleted = self.world.deleted_between(self.flow_sid, self.oldest, self.newest)
-        return self.newest - self.oldest + 1 - deleted
-
-    def position(self, offset: int) -> int:
-        index = self.newest - offset
-        while index >= self.oldest:  # step down by as many as deletions hid, until none is
-            hidden = self.world.deleted_between(self.flow_sid, index, self.newest)
-            kept = self.newest - index + 1 - hidden
-            if kept == offset + 1:
-                return index + 1
-            index -= offset + 1 - kept
-        return 0  # past the end: an empty page
-
-    def page(self, position: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
-        indexes = self._below(position, size + 1)
-        made = [self.family.engagement(self.flow_sid, i, self.world) for i in indexes[:size]]
-        return made, indexes[size - 1] if len(indexes) > size else None
-
-    def previous(self, position: int, size: int) -> int | None:
-        newer = self._above(position, size)
-        return newer[-1] + 1 if newer else None
-
-    def _below(self, bound: int, size: int) -> list[int]:
-        """Up to ``size`` kept creation indexes below ``bound``, newest first."""
-        found: list[int] = []
-        index = min(bound - 1, self.newest)
-        while index >= self.oldest and len(found) < size:
-            if not self.world.is_deleted(self.flow_sid, index):
-                found.append(index)
-            index -= 1
-        return found
-
-    def _above(self, bound: int, size: int) -> list[int]:
-        """Up to ``size`` kept creation indexes at or above ``bound``, oldest first."""
-        found: list[int] = []
-        index = max(bound, self.oldest)
-        while index <= self.newest and len(found) < size:
-            if not self.world.is_deleted(self.flow_sid, index):
-                found.append(index)
-            index += 1
-        return found
 
 
 class Family:
@@ -176,8 +95,7 @@ class Family:
             )
             if listed:
                 schema = reader.resolve(operation.record_schema)
-                kin, own = _kin(reader, schema, maker.own_sid)
-                self._lists[operation.shape] = Level(operation, maker, _chains(schema), kin, own)
+                self._lists[operation.shape] = level_of(reader, operation, maker, schema)
             else:
                 self._singletons[operation.shape] = maker
         # The documented example SIDs (FNaaaa...), by pattern: the first record below examples
@@ -188,9 +106,7 @@ class Family:
             for rule in operation.path_rules()
             if rule.name in operation.examples
         }
-        self._lock = threading.Lock()
-        self._indexes: dict[str, dict[str, int]] = {}  # flow SID: engagement SID: index
-        self._indexed: dict[str, int] = {}  # flow SID: how far its index reaches (exclusive)
+        self._sid_indexes = {sid: SidIndex() for sid in self._flow_sids}
 
     # -- counting and making ---------------------------------------------------------------------
 
@@ -205,7 +121,11 @@ class Family:
         """The flow's engagements kept at ``world.now``."""
         arrivals = self.arrivals[flow_sid]
         return EngagementWindow(
-            self, flow_sid, world, arrivals.oldest(world.now), arrivals.newest(world.now)
+            lambda index: self.engagement(flow_sid, index, world),
+            flow_sid,
+            world,
+            arrivals.oldest(world.now),
+            arrivals.newest(world.now),
         )
 
     def flow(self, index: int) -> dict[str, Any]:
@@ -262,7 +182,7 @@ class Family:
             for i in range(first, end)
         ]
         if level.chained:
-            _chain(level, made)
+            chain(level, made)
         return made[start - first :]
 
     def _steps_in_all(self, values: tuple[str, ...]) -> int:
@@ -291,24 +211,14 @@ class Family:
             return None if sid in world.deleted_flows else self._flow_index.get(sid)
         if depth == 1:
             window = self.window(values[0], world)
-            index = self._engagement_index(window, sid)
+            index = self._sid_indexes[values[0]].find(
+                sid, window.oldest, window.newest + 1, lambda i: self.sid_at(1, values[:1], i)
+            )
             if index is None or world.is_deleted(values[0], index):
                 return None
             return index if window.oldest <= index <= window.newest else None
         count = self.count(depth, values, indexes, world)
         return next((i for i in range(count) if self.sid_at(depth, values, i) == sid), None)
-
-    def _engagement_index(self, window: EngagementWindow, sid: str) -> int | None:
-        """The creation index of engagement ``sid`` of the window's flow, if it has arrived."""
-        flow, low, high = (window.flow_sid,), window.oldest, window.newest + 1
-        if high - low <= SCAN_LIMIT:
-            return next((i for i in range(low, high) if self.sid_at(1, flow, i) == sid), None)
-        with self._lock:  # a long list: its SIDs indexed once, then as new ones arrive
-            index = self._indexes.setdefault(window.flow_sid, {})
-            reached = max(self._indexed.get(window.flow_sid, low), low)
-            index.update((self.sid_at(1, flow, i), i) for i in range(reached, high))
-            self._indexed[window.flow_sid] = max(reached, high)
-            return index.get(sid)
 
     def _given_sid(self, depth: int, values: tuple[str, ...], index: int) -> str | None:
         """The own SID record ``index`` is given: a flow's; the example SID of its kind for the
@@ -375,41 +285,3 @@ class Family:
         if depth == 1:
             return self.engagement(parents[0], index, world)
         return self.records(depth, parents, indexes[:-1], index, index + 1, world)[0]
-
-
-def _chains(schema: Mapping[str, Any]) -> tuple[tuple[str, str, Any], ...]:
-    """The ``X_from``/``X_to`` pairs of a record schema, each with its first ``_from``."""
-    properties: Mapping[str, Any] = schema.get("properties", {})
-    documented = schema.get("example")
-    example: Mapping[str, Any] = documented if isinstance(documented, Mapping) else {}
-    found = []
-    for name, node in properties.items():
-        target = name.removesuffix("_from") + "_to"
-        if name.endswith("_from") and target in properties:
-            examples = node.get("examples") or [example.get(name)]
-            found.append((name, target, examples[0]))
-    return tuple(found)
-
-
-def _kin(
-    reader: SchemaReader, schema: Mapping[str, Any], own: str | None
-) -> tuple[tuple[str, ...], str | None]:
-    """The properties other than ``own`` (the own SID) with its pattern, and that pattern."""
-    properties = {n: reader.resolve(p) for n, p in schema.get("properties", {}).items()}
-    pattern = properties[own].get("pattern") if own is not None else None
-    if pattern is None:
-        return (), None
-    kin = [n for n, node in properties.items() if n != own and node.get("pattern") == pattern]
-    return tuple(kin), str(pattern)
-
-
-def _chain(level: Level, records: list[dict[str, Any]]) -> None:
-    """Link each record to the one before it, as the module docstring says."""
-    own = level.maker.own_sid
-    previous: dict[str, Any] | None = None
-    for record in records:
-        for name in level.kin:
-            record[name] = None if previous is None or own is None else previous[own]
-        for source, target, first in level.chains:
-            record[source] = first if previous is None else previous[target]
-        previous = record

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import signal
+import functools
 import sys
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,10 +19,8 @@ from ._endpoint import Endpoint
 from ._exchange import RequestLog
 from ._family import Listing
 from ._faults import Fault
-from ._server import serve
+from ._server import serve, serve_forever
 from ._transport import AsyncMockTransport, MockTransport, WSGIApp
-
-CLOCK_TICK = 1.0  # seconds between moves of a running clock
 
 
 class MockStudio:
@@ -47,23 +43,16 @@ class MockStudio:
       the request came to (its ``Host``), and opaque signed ``PageToken``s in ``next_page_url``;
     - never a 5xx unless a fault is injected (faults apply to every operation).
 
-    The mock has a clock (:attr:`now`, from ``now`` or :data:`START`), and keeps a flow's
-    engagements as Twilio does, for :attr:`RETENTION` (30 days) after each starts: a flow given
-    ``count`` engagements has ``count`` visible at the start, receives ``count`` more every 30
-    days, evenly spread, and lists them newest first. :meth:`advance` makes time pass: new
-    engagements arrive at the head, active ones end (status ``ended``, ``date_updated`` the end,
-    every step), and those older than the retention window are gone from every operation (404,
-    as are those :meth:`delete_engagement` deletes). Page tokens continue below the last record
-    served, so a walk across an ``advance`` repeats and skips nothing older; what arrived after
-    it started is at the head, which it does not see.
+    The mock has a clock (:attr:`now`) and keeps engagements as Twilio does, for
+    :attr:`RETENTION` after each starts, newest first: a flow of ``count`` has ``count`` at the
+    start and receives ``count`` every 30 days. :meth:`advance` makes time pass: engagements
+    arrive at the head, active ones end, old ones are gone (404). Page tokens continue below
+    the last record served: a walk across an ``advance`` repeats and skips nothing older.
 
-    Records are made on demand from (seed, path, creation index, clock), so a flow of a million
-    engagements costs no memory, and from the spec's schemas: every property, valued from its
-    pattern, format, enum or examples (see ``_records``); the status (the first enum: its first
-    value while active, its last once ended) and the dates follow the clock (``_clock``); how
-    the family hangs together (step counts, chained steps, contexts) is in ``_family``. Their
-    URLs point at the live API's host, as Twilio's do. Safe to use from several threads, the
-    clock moving while requests are served: each answer reads the clock once.
+    Records are made on demand from (seed, path, creation index, clock), so a million
+    engagements cost no memory, and from the spec's schemas (``_records``); the status and
+    dates follow the clock (``_clock``); how the family hangs together is in ``_family``.
+    Thread-safe, the clock moving too: each answer reads the clock once.
     """
 
     RETENTION: ClassVar[timedelta] = _clock.RETENTION
@@ -244,49 +233,13 @@ class MockStudio:
         *,
         days_per_minute: float = 0.0,
     ) -> None:
-        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines and flows;
-        the clock moves ``days_per_minute`` days every real minute (0: it stands still)."""
+        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines, flows and
+        clock; the clock moves ``days_per_minute`` days every real minute (0: it stands still)."""
         if days_per_minute < 0:
             raise ValueError("days_per_minute must be >= 0")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        with self.serve(host, port) as served_url:
-            # Bound to every address: clients reach it, and trust plain http, on loopback.
-            bound, _, bound_port = served_url.removeprefix("http://").rpartition(":")
-            everywhere = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}  # noqa: S104 (names, not binds)
-            loopback = everywhere.get(bound)
-            base_url = served_url if loopback is None else f"http://{loopback}:{bound_port}"
-            lines = [
-                f"Mock Twilio Studio listening on {base_url}",
-                f"export STUDIO_ENGAGEMENTS_BASE_URL={base_url}",
-                f"export TWILIO_ACCOUNT_SID={self.account_sid}",
-                f"export TWILIO_AUTH_TOKEN={self.auth_token}",
-                f"# or an API key: export TWILIO_API_KEY={self.api_key_sid} "
-                f"TWILIO_API_SECRET={self.api_key_secret}",
-                *(f"flow {sid} {count} engagements" for sid, count in self.flows.items()),
-            ]
-            if self.flows:
-                first = next(iter(self.flows))
-                lines.append(
-                    f"try: studio-engagements list {first} --base-url {base_url} --limit 5"
-                )
-            lines.append(f"clock {self.now.isoformat()}" + _speed(days_per_minute))
-            lines.append("Press Ctrl-C to stop.")
-            print("\n".join(lines), file=out, flush=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                self._run_clock(stop, days_per_minute)
-
-    def _run_clock(self, stop: threading.Event, days_per_minute: float) -> None:
-        """Wait for ``stop``, moving the clock by the real time passed, sped up, every tick."""
-        if days_per_minute == 0:
-            stop.wait()
-            return
-        speed = days_per_minute * 1440  # mock seconds per real second
-        last = time.monotonic()
-        while not stop.wait(CLOCK_TICK):
-            now = time.monotonic()
-            self.advance(timedelta(seconds=(now - last) * speed))
-            last = now
+        clock = f"clock {self.now.isoformat()}" + _speed(days_per_minute)
+        wait = functools.partial(self._clock.run, days_per_minute=days_per_minute)
+        serve_forever(self._endpoint, host, port, out, clock, wait)
 
     def client(self, **kwargs: Any) -> StudioClient:
         """A ``StudioClient`` wired to this mock in-process (keyword arguments override)."""
