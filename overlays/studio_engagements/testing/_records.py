@@ -17,9 +17,9 @@ sub-resources of it); documented examples, varied by the seed
 
 The first enum property of two values or more is the record's lifecycle status: at a moment
 that says whether the record ended, the enum's last value if it did (``ended``), else its first
-(``active``). A nullable property is null for about one record in eight (updates: one in four),
-except the own SID, URL and creation time, the SIDs taken from the request, and what a moment
-sets.
+(``active``), unless seeded null. A nullable property is null for about one record in eight
+(updates: one in four), except the own SID, URL and creation time, the SIDs taken from the
+request, and the update time a moment sets.
 """
 
 from __future__ import annotations
@@ -139,9 +139,10 @@ class _Compiler:
             running, ended = lifecycle[0], lifecycle[-1]
 
             def status(record: RecordDraft) -> Any:
-                moment = record.moment
-                if moment is None or moment.ended is None:
-                    return seeded(record)
+                # Null stays null (the contract allows it): the clock changes only a value.
+                value, moment = seeded(record), record.moment
+                if value is None or moment is None or moment.ended is None:
+                    return value
                 return ended if moment.ended else running
 
             return status
