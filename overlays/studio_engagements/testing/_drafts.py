@@ -18,7 +18,7 @@ NEWEST = datetime(2024, 6, 1, 12, 0, 0)
 class Moment(NamedTuple):
     """Where a record stands in time, as the clock says (naive UTC datetimes, whole seconds):
     its creation; its last update (None: seeded, as without a clock); whether it ended (its
-    lifecycle status is the status enum's last value, else its first; None: seeded)."""
+    lifecycle status is the status enum's second value, else its first; None: seeded)."""
 
     created: datetime
     updated: datetime | None = None

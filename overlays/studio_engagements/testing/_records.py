@@ -16,8 +16,8 @@ sub-resources of it); documented examples, varied by the seed
 (:meth:`_Compiler.documented_examples`); else the type.
 
 The first enum property of two values or more is the record's lifecycle status: at a moment
-that says whether the record ended, the enum's last value if it did (``ended``), else its first
-(``active``), unless seeded null. A nullable property is null for about one record in eight
+that says whether the record ended, the enum's second value if it did (``ended``), else its
+first (``active``), unless seeded null. A nullable property is null for about one record in eight
 (updates: one in four), except the own SID, URL and creation time, the SIDs taken from the
 request, and the update time a moment sets.
 """
@@ -136,7 +136,7 @@ class _Compiler:
             if self.status is not None or len(lifecycle) < 2:
                 return seeded
             self.status = name
-            running, ended = lifecycle[0], lifecycle[-1]
+            running, ended = lifecycle[0], lifecycle[1]  # as documented: active, ended
 
             def status(record: RecordDraft) -> Any:
                 # Null stays null (the contract allows it): the clock changes only a value.
