@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sqlite3
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas
@@ -17,6 +19,7 @@ import pytest
 from studio_engagements.testing import MockStudio
 
 from .helpers import mock_env, run_cli
+from .test_readme import ARCHIVE_READERS
 
 FLOW = "FW" + "c0" * 16
 
@@ -67,11 +70,12 @@ def test_duckdb_reads_dates_and_json_without_casts(archived: tuple[MockStudio, P
         assert created == served[sid]["date_created"]  # the API's text, not a blob
         assert flow_in_context == served[sid]["context"]["flow"]["flow_sid"]  # not NULL
         assert kind == "VARCHAR"
+    stepped = next(sid for sid in served if len(mock.steps(FLOW, sid)) > 1)
     (ordered,) = con.execute(
-        "SELECT list(name ORDER BY _position) FROM history.steps WHERE engagement_sid = ?",
-        [rows[0][0]],
+        "SELECT list(sid ORDER BY _position) FROM history.steps WHERE engagement_sid = ?",
+        [stepped],
     ).fetchone()
-    assert ordered == [step["name"] for step in mock.steps(FLOW, rows[0][0])]
+    assert ordered == [step["sid"] for step in mock.steps(FLOW, stepped)]
 
 
 def test_pandas_reads_dates_and_json(archived: tuple[MockStudio, Path]) -> None:
@@ -98,3 +102,24 @@ def test_the_views_answer_the_common_questions(archived: tuple[MockStudio, Path]
         if names:  # GROUP_CONCAT leaves out a step without a name
             assert paths[engagement["sid"]] == " > ".join(names)
     assert sum(count for _, _, count in per_day) == len(mock.engagements(FLOW))
+
+
+def test_the_readme_s_reading_example_runs_as_written(
+    archived: tuple[MockStudio, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With DuckDB's sqlite reader where DuckDB looks for it (no download here)."""
+    _, out = archived
+    (code,) = ARCHIVE_READERS
+    reader = Path(sqlite_extension())
+    home = tmp_path / "home"
+    folder = home / ".duckdb" / "extensions" / f"v{duckdb.__version__}" / reader.parent.name
+    folder.mkdir(parents=True)
+    shutil.copy(reader, folder / reader.name)
+    shutil.copy(out, tmp_path / "history.sqlite")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    found: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), found)
+    assert len(found["flows"]) == len(found["frame"]) == 40
+    assert all(flow is not None for flow, _ in found["flows"])
+    assert str(found["frame"]["date_created"].dt.tz) == "UTC"
