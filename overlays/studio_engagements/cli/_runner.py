@@ -268,6 +268,8 @@ class Runner:
                 self._page_failed(job, task.error)
             else:
                 self._page_read(job, task.result)
+        elif not self._still_held(job, task):
+            return  # the walk ended above this page (an update that read enough): dropped
         elif task.error is None:
             self._steps_read(job, task, task.result)
         elif isinstance(task.error, NotFoundError) and self.sink.unavailable(
@@ -294,6 +296,11 @@ class Runner:
         self._steps_ready.extend(Task(TaskKind.STEPS, job, record, held) for record in owed)
         self._commit_whole_pages(job)
 
+    def _still_held(self, job: Job, task: Task) -> bool:
+        """Whether the page of a steps task is still waiting in its job's walk."""
+        walk = self._walks.get(job)
+        return walk is not None and any(page is task.page for page in walk.held)
+
     def _steps_read(self, job: Job, task: Task, steps: list[Any] | None) -> None:
         self.sink.commit_record(job, task.record, steps)
         assert task.page is not None
@@ -308,9 +315,10 @@ class Runner:
             reading_on = self.sink.commit_page(job, page.records, page.cursor)
             job.pages += 1
             job.cursor = page.cursor
-            if not reading_on:
+            if not reading_on:  # an update that has read enough: pages read ahead are dropped
                 walk.more = False
                 walk.held.clear()
+                self._drop_steps(job)
         if not walk.more and not walk.reading and not walk.held:
             self._end_walk(job)
 
@@ -339,6 +347,10 @@ class Runner:
         if walk is not None:
             job.seconds += time.monotonic() - walk.started
         job.state, job.error, job.retrying = JobState.FAILED, error, None
+        self._drop_steps(job)
+
+    def _drop_steps(self, job: Job) -> None:
+        """Forget the steps requests of ``job`` not sent yet."""
         self._steps_ready = collections.deque(
             task for task in self._steps_ready if task.job is not job
         )
