@@ -172,7 +172,7 @@ class ArchiveSink:
             f"SELECT {_ENGAGEMENT_COLUMNS} FROM engagements WHERE sid IN ({placeholders})",  # noqa: S608
             list(fresh),
         ):
-            if fresh.get(stored[0]) == stored:
+            if self.store.same_row("engagements", fresh.get(stored[0]), stored):
                 del fresh[stored[0]]
         return fresh
 
