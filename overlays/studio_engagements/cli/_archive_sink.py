@@ -128,8 +128,8 @@ class ArchiveSink:
         if stand is Stand.RESUME:
             note = f"resuming flow {job.flow_sid} after {kept}"
         elif stand is Stand.UPDATE:
-            since = "the start" if walk.cutoff is None else walk.cutoff.isoformat()
-            note = f"updating flow {job.flow_sid} ({kept} kept): reading what is new since {since}"
+            reach = "the whole list" if walk.cutoff is None else f"back to {walk.cutoff.isoformat()}"
+            note = f"updating flow {job.flow_sid} ({kept} kept): reading {reach}"
         return Standing(stand, cursor, job.engagements, pages, note)
 
     def _cutoff(self, flow_sid: str, newest: datetime | None) -> datetime | None:
