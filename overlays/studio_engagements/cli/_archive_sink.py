@@ -100,8 +100,14 @@ class ArchiveSink:
             self.store.put(db, "options", {"steps": self.steps})
 
     def kept_flows(self) -> list[str]:
-        """Every flow the archive keeps, in order."""
-        return list(self.store.flows())
+        """The flows an ``--all-flows`` run walks, in order: every flow ``ListFlow`` gave, and
+        every one the archive holds engagements of (a flow named once that was never found,
+        a typo, is not kept walking)."""
+        return [
+            sid
+            for sid, state in self.store.flows().items()
+            if sid in self._listed or state.done or state.pages > 0
+        ]
 
     # -- the sink contract ------------------------------------------------------------------------
 
