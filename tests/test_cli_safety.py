@@ -266,6 +266,10 @@ def test_a_deleted_flow_is_unavailable_and_a_mistyped_one_is_an_error(
     assert held == 12  # kept as last seen
     assert mistyped.returncode == 3, mistyped.stderr
     assert "check the flow SID" in mistyped.stderr
+    with serve_with(mock, lambda path, query: None) as base:
+        every = archive(mock, base, out, flows=("--all-flows",))
+    assert every.returncode == 0, every.stderr  # the typo, named once, is not walked again
+    assert typo not in every.stderr
 
 
 # -- records of another parent, lists without end, loops -------------------------------------------
