@@ -89,17 +89,25 @@ def archive(python: str, mock: MockProcess, out: Path) -> tuple[int, float]:
     return mock.requests() - before, wall
 
 
-def cutoff(out: Path) -> tuple[datetime, int]:
+def overlap(python: str) -> timedelta:
+    """How far below the newest engagement held an update reads (the CLI's, asked of the CLI's
+    python: the benchmark's may lack the cli extra)."""
+    code = (
+        "from studio_engagements.cli._archive_sink import OVERLAP; print(OVERLAP.total_seconds())"
+    )
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return timedelta(seconds=float(done.stdout))
+
+
+def cutoff(out: Path, overlap: timedelta) -> tuple[datetime, int]:
     """How far down an update must read (the newest engagement held less the overlap, or the
     oldest held as active, whichever is older), and how many are held as active."""
-    from studio_engagements.cli._archive_sink import OVERLAP
-
     with sqlite3.connect(out) as db:
         (newest,) = db.execute("SELECT newest FROM _archive_flows").fetchone()
         active = [text for (text,) in db.execute(
             "SELECT date_created FROM engagements WHERE status = 'active'")]  # fmt: skip
     db.close()
-    dates = [datetime.fromisoformat(newest) - OVERLAP, *map(datetime.fromisoformat, active)]
+    dates = [datetime.fromisoformat(newest) - overlap, *map(datetime.fromisoformat, active)]
     return min(dates), len(active)
 
 
@@ -121,7 +129,7 @@ def run(bench: Bench) -> Section:
         with tempfile.TemporaryDirectory(prefix="bench-archive-update-") as folder:
             out = Path(folder, "archive.sqlite")
             full_requests, full_wall = archive(bench.cli_python, mock, out)
-            since, active = cutoff(out)
+            since, active = cutoff(out, overlap(bench.cli_python))
             mock.advance(timedelta(days=30) * arrivals / count)
             requests, wall = archive(bench.cli_python, mock, out)
             must_read, new = owed(out, since)
