@@ -92,7 +92,8 @@ def run(bench: Bench) -> Section:
         "new SQLite file, each run a whole process: the CLI (`archive FLOW [--steps] "
         "--concurrency N`, the `cli` extra installed) and `python -m bench.naive_archive` "
         "(httpx.Client + json.loads + sqlite3 executemany into the same columns, one commit a "
-        "page, the steps of a page on N threads); CPU is user + system of the process, median of "
+        "page, the steps of a page on N threads; its pages one after another, as a chain of pages "
+        "is read); CPU is user + system of the process, median of "
         f"{bench.sizes.repeat} interleaved runs. Both archives hold the same rows.",
         "",
         *table(["archive", "records", "concurrency", "CPU s", "wall s", "CPU vs script"], rows),
