@@ -99,7 +99,9 @@ def bench(session: nox.Session) -> None:
     cli = session.cache_dir / "bench-cli"
     session.run("python", "-m", "venv", str(cli))
     python = str(cli / "bin" / "python")
-    session.run(python, "-m", "pip", "install", "-q", ".[cli]", external=True)
+    # sqlite-utils: the CLI whose start-up `studio-engagements --help` is measured against.
+    session.run(python, "-m", "pip", "install", "-q", ".[cli]", "sqlite-utils==4.2.1",
+                external=True)  # fmt: skip
     session.run(python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", ".",
                 external=True)  # fmt: skip
     session.run(

@@ -37,6 +37,15 @@ def test_bench_runs_at_a_tiny_size_and_prints_the_report(tmp_path: Path) -> None
         "| latency export, 1,000: requests | 1.00 | <= 1 | met |",
         "## Archiving over a 100 ms link",
         "| archive of 40 with steps, --concurrency 8: wall of the ideal | ",
+        "| per-request CPU, steps list, StudioClient vs httpx.Client | ",
+        "## Archive memory",
+        "| archive --steps peak RSS, 200 vs 100 engagements | ",
+        "| archive CPU vs naive script, with steps, --concurrency 1 | ",
+        "| archive CPU vs naive script, without steps, --concurrency 4 | ",
+        "| steps.stream CPU vs floor, one page per engagement | ",
+        "## CLI start-up",
+        "## Archive update",
+        "| archive update of 2,000 + 20: requests (limit: pages to the cutoff + 1 + ListFlow) | ",
     ):
         assert line in result.stdout, line
     written = output.read_text(encoding="utf-8")

@@ -13,7 +13,21 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from . import archive, cpu, export, imports, latency, memory, overhead, processes
+from . import (
+    archive,
+    archive_cpu,
+    archive_memory,
+    archive_update,
+    cli_startup,
+    cpu,
+    export,
+    imports,
+    latency,
+    memory,
+    overhead,
+    processes,
+    steps_read,
+)
 from .common import ROOT, twilio_version
 from .report import Section, render, write
 from .server import Server
@@ -41,6 +55,18 @@ class Sizes:
     """Sequential requests per run of the per-request overhead question."""
     archive_engagements: int
     """Engagements (with their steps) of the archive over a slow link."""
+    archive_page_size: int
+    """Engagements a page in the archive questions on the page server (CPU, memory)."""
+    archive_cpu_pages: int
+    archive_memory_pages: tuple[int, int]
+    """Pages of the small and the large flow whose archives' peak RSS are compared."""
+    steps_engagements: int
+    """Engagements whose steps (one page each) a run of the steps question reads."""
+    startup_runs: int
+    update_engagements: int
+    """Engagements of the flow archived whole before the update."""
+    update_arrivals: int
+    """Engagements that arrive before the update."""
 
 
 FULL = Sizes(
@@ -55,6 +81,13 @@ FULL = Sizes(
     twilio_latency_engagements=2_000,
     requests=1_000,
     archive_engagements=2_000,
+    archive_page_size=1_000,
+    archive_cpu_pages=5,
+    archive_memory_pages=(2, 16),
+    steps_engagements=2_000,
+    startup_runs=7,
+    update_engagements=100_000,
+    update_arrivals=1_000,
 )
 SMALL = Sizes(
     cpu_pages={"small": 2, "studio": 2},
@@ -68,6 +101,13 @@ SMALL = Sizes(
     twilio_latency_engagements=100,
     requests=50,
     archive_engagements=40,
+    archive_page_size=50,
+    archive_cpu_pages=2,
+    archive_memory_pages=(2, 4),
+    steps_engagements=50,
+    startup_runs=1,
+    update_engagements=2_000,
+    update_arrivals=20,
 )
 
 
@@ -91,6 +131,11 @@ QUESTIONS: list[Callable[[Bench], Section]] = [
     latency.run,
     overhead.run,
     archive.run,
+    archive_memory.run,
+    archive_cpu.run,
+    steps_read.run,
+    cli_startup.run,
+    archive_update.run,
 ]
 """Each question is a module with ``run(bench) -> Section``; a new question is one more here."""
 

@@ -3,7 +3,11 @@
 ``python -m bench.server [--delay SECONDS]`` prints its port and the mean bytes of a page of each
 shape, then serves ``GET /v1/Flows/{FlowSid}/Engagements?PageSize=&Page=`` (Basic auth) until
 stopped, each answer ``SECONDS`` late (a slow link); the flow SID names the shape and the page
-count (:func:`bench.common.flow_sid`). ``GET /requests`` is how many pages it was asked for.
+count (:func:`bench.common.flow_sid`). Every engagement SID is distinct however many pages a flow
+has (the records cycle, their SIDs do not). It also serves ``GET /v1/Flows`` (ListFlow: one empty
+page) and ``GET /v1/Flows/{F}/Engagements/{E}/Steps`` (ListStep: one page of
+:data:`STEPS_PER_ENGAGEMENT` Studio-shaped steps naming ``F`` and ``E``, SIDs of their own).
+``GET /requests`` is how many pages it was asked for.
 """
 
 from __future__ import annotations
@@ -23,13 +27,19 @@ from typing import Any
 import httpx
 
 from studio_engagements.rules import rule
+from studio_engagements.testing import MockStudio
 
 from .common import AUTHORIZATION, PAGE_SIZE, SHAPES, child_env, module_command, read_flow_sid
-from .records import RECORDS_FLOW, records
+from .records import RECORDS_FLOW, SEED, records
 
 # The spec's default: the size of a page asked for without PageSize.
 DEFAULT_PAGE_SIZE: int = rule("PageSize").default
 DISTINCT_PAGES = 10  # the server cycles through this many pages of records per shape
+SID_MARK = 0xC0FFEE00
+"""Engagement SIDs are ``FN`` + (SID_MARK + cycle) as 8 hex digits + the record's index as 24: each
+cycle through the records gets SIDs of its own."""
+STEPS_PER_ENGAGEMENT = 4
+STEPS_ENGAGEMENT = "FN" + "e" * 32  # the engagement the pre-rendered steps name
 
 
 class PageServer(ThreadingHTTPServer):
@@ -41,6 +51,9 @@ class PageServer(ThreadingHTTPServer):
     """Each shape's records, JSON-encoded one by one."""
     blocks: dict[str, list[bytes]]
     """Each shape's records joined into pages of PAGE_SIZE (a JSON array's items)."""
+    steps: bytes
+    """The items of a ListStep page, naming RECORDS_FLOW and :data:`STEPS_ENGAGEMENT`."""
+    step_sids: list[bytes]
     delay: float
     """Seconds each page is answered late."""
     served: int
@@ -56,6 +69,7 @@ class PageHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # a response is written in parts: no waiting for ACKs
     server: PageServer
     _PATH = re.compile(r"/v1/Flows/(FW[0-9a-f]{32})/Engagements")
+    _STEPS = re.compile(r"/v1/Flows/(FW[0-9a-fA-F]{32})/Engagements/(FN[0-9a-fA-F]{32})/Steps")
 
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
@@ -63,16 +77,20 @@ class PageHandler(BaseHTTPRequestHandler):
             self._send(200, str(self.server.served).encode())
             return
         match = self._PATH.fullmatch(parts.path)
+        steps = self._STEPS.fullmatch(parts.path)
         if self.headers.get("Authorization") != AUTHORIZATION:
             self._send(401, b'{"code": 20003, "message": "Authenticate", "status": 401}')
             return
-        if match is None:
+        if match is None and steps is None and parts.path != "/v1/Flows":
             self._send(404, b'{"code": 20404, "message": "Not found", "status": 404}')
             return
         with self.server.counting:
             self.server.served += 1
         if self.server.delay:
             time.sleep(self.server.delay)
+        if match is None:
+            self._one_page(parts, "steps" if steps else "flows", steps)
+            return
         shape, pages = read_flow_sid(match.group(1))
         query = urllib.parse.parse_qs(parts.query)
         number = int(query.get("Page", ["0"])[0])
@@ -98,12 +116,35 @@ class PageHandler(BaseHTTPRequestHandler):
         )
 
     def _block(self, shape: str, number: int, size: int) -> bytes:
+        encoded = self.server.encoded[shape]
+        cycle = number * size // len(encoded)
         if size == PAGE_SIZE:
             blocks = self.server.blocks[shape]
-            return blocks[number % len(blocks)]
-        encoded = self.server.encoded[shape]
-        start = number * size % len(encoded)
-        return b", ".join(encoded[start : start + size])
+            block = blocks[number % len(blocks)]
+        else:
+            start = number * size % len(encoded)
+            block = b", ".join(encoded[start : start + size])
+        if cycle == 0:
+            return block
+        return block.replace(b"FN%08x" % SID_MARK, b"FN%08x" % (SID_MARK + cycle))
+
+    def _one_page(
+        self, parts: urllib.parse.SplitResult, key: str, steps: re.Match[str] | None
+    ) -> None:
+        """The only page of a list: ListFlow (empty), or ListStep naming the parents asked for."""
+        query = f"?{parts.query}" if parts.query else ""
+        url = f"{self.server.origin}{parts.path}{query}"
+        meta = {"page": 0, "page_size": 50, "first_page_url": url, "previous_page_url": None,
+                "url": url, "next_page_url": None, "key": key}  # fmt: skip
+        items = b""
+        if steps is not None:
+            flow, engagement = steps[1].encode(), steps[2].encode()
+            items = self.server.steps.replace(RECORDS_FLOW.encode(), flow)
+            items = items.replace(STEPS_ENGAGEMENT.encode(), engagement)
+            for place, sid in enumerate(self.server.step_sids):
+                items = items.replace(sid, b"FT%s%02x" % (engagement[4:], place))
+        head = b'{"%s": [' % key.encode()
+        self._send(200, head, items, b'], "meta": ', json.dumps(meta).encode(), b"}")
 
     def _send(self, status: int, *chunks: bytes) -> None:
         self.send_response(status)
@@ -127,10 +168,13 @@ def serve(argv: list[str]) -> None:
     server.delay, server.served = parser.parse_args(argv).delay, 0
     server.counting = threading.Lock()
     server.encoded, server.blocks = {}, {}
+    server.steps, server.step_sids = step_items()
     for shape in SHAPES:
         encoded = [
-            json.dumps(record, ensure_ascii=False).encode()
-            for record in records(shape, PAGE_SIZE * DISTINCT_PAGES)
+            json.dumps(record, ensure_ascii=False)
+            .replace(record["sid"], f"FN{SID_MARK:08x}{index:024x}")
+            .encode()
+            for index, record in enumerate(records(shape, PAGE_SIZE * DISTINCT_PAGES))
         ]
         server.encoded[shape] = encoded
         server.blocks[shape] = [
@@ -140,6 +184,18 @@ def serve(argv: list[str]) -> None:
     sizes = [sum(map(len, server.blocks[shape])) // DISTINCT_PAGES for shape in SHAPES]
     print(server.server_address[1], *sizes, flush=True)
     server.serve_forever()
+
+
+def step_items() -> tuple[bytes, list[bytes]]:
+    """The items of a ListStep page (an engagement's steps as the mock makes them); their SIDs."""
+    mock = MockStudio({RECORDS_FLOW: 100}, seed=SEED)
+    for record in mock.engagements(RECORDS_FLOW):
+        found = mock.steps(RECORDS_FLOW, record["sid"])
+        if len(found) == STEPS_PER_ENGAGEMENT:
+            text = ", ".join(json.dumps(step, ensure_ascii=False) for step in found)
+            text = text.replace(record["sid"], STEPS_ENGAGEMENT)
+            return text.encode(), [step["sid"].encode() for step in found]
+    raise SystemExit(f"bench: no engagement with {STEPS_PER_ENGAGEMENT} steps among 100")
 
 
 class Server:
