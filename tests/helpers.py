@@ -5,7 +5,9 @@ banners, terminals, Ctrl-C, the CLI's environment). Fixtures are in ``conftest.p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -241,3 +243,56 @@ def walk(http: httpx.Client, flow_sid: str, **params: Any) -> Iterator[dict[str,
         body: dict[str, Any] = response.json()
         yield body
         url, query = body["meta"]["next_page_url"], None
+
+
+# -- requests at once: overlap counted, not timed ---------------------------------------------
+
+
+class Overlap:
+    """How many requests ``mock`` held at once (``peak``): see :func:`held_together`."""
+
+    def __init__(self, together: int, patience: float) -> None:
+        self.together = together
+        self.patience = patience
+        self.in_flight = 0
+        self.peak = 0
+        self.gave_up = False
+        self._lock = threading.Lock()
+        self._open = threading.Event()
+
+    def hold(self) -> None:
+        """Wait until ``together`` requests are in, or ``patience`` s have passed (then open)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            if self.in_flight >= self.together:
+                self._open.set()
+        if not self._open.wait(self.patience):
+            self.gave_up = True
+            self._open.set()  # one wait for the whole run: a serial client pays it once
+        with self._lock:
+            self.in_flight -= 1
+
+
+@contextlib.contextmanager
+def held_together(mock: MockStudio, together: int, patience: float = 30) -> Iterator[Overlap]:
+    """Hold ``mock``'s first requests until ``together`` of them are in at once.
+
+    Whether a client overlaps its requests, without a clock: a client that sends them together
+    opens the gate at once (``peak == together``); one that waits for each answer before the
+    next sends one, waits out ``patience`` and leaves ``peak`` at 1. Works over HTTP (each
+    connection has its own server thread), not on the in-process transports.
+    """
+    overlap = Overlap(together, patience)
+    endpoint = mock._endpoint
+    answer = endpoint.handle
+
+    def handle(request: Any) -> Any:
+        overlap.hold()
+        return answer(request)
+
+    endpoint.handle = handle  # type: ignore[method-assign]
+    try:
+        yield overlap
+    finally:
+        del endpoint.handle
