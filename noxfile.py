@@ -74,6 +74,7 @@ def soak(session: nox.Session) -> None:
         "tests/test_reliability_input.py",
         "tests/test_cli_mishaps.py",
         "tests/test_cli_archive.py",
+        "tests/test_cli_kills.py",
         *session.posargs,
         env={"STUDIO_ENGAGEMENTS_SOAK": "1"},
     )

@@ -1,0 +1,318 @@
+"""The living archive: runs on a schedule against a world that moves (the mock with a clock, and a
+small server of our own that evolves by day) keep every engagement ever served, as last served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import signal
+import sqlite3
+import subprocess
+import threading
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+
+from studio_engagements.testing import MockStudio
+
+from .helpers import CLI, interrupted, mock_env, run_cli
+from .processes import _ThreadingWSGIServer
+
+FLOWS = ["FW" + "7" * 32, "FW" + "8" * 32]
+PAGE = 20
+DAY = timedelta(days=1)
+
+
+def archive(
+    base: str, out: Path, env: dict[str, str], *extra: str
+) -> subprocess.CompletedProcess[str]:
+    args = ["archive", *FLOWS, "--steps", "--page-size", str(PAGE), "--base-url", base]
+    return run_cli(*args, "--output", str(out), *extra, env=env)
+
+
+def served(mock: MockStudio) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Every engagement the mock serves now, with its steps, by SID."""
+    return {
+        e["sid"]: (e, mock.steps(flow, e["sid"])) for flow in FLOWS for e in mock.engagements(flow)
+    }
+
+
+def held(out: Path) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Every engagement of the archive, with its steps in order, as the API's records."""
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        db.row_factory = sqlite3.Row
+        engagements = [dict(row) for row in db.execute("SELECT * FROM engagements")]
+        steps = [
+            dict(r) for r in db.execute("SELECT * FROM steps ORDER BY engagement_sid, _position")
+        ]
+    by_engagement: dict[str, list[dict[str, Any]]] = {}
+    for step in steps:
+        step.pop("_position")
+        by_engagement.setdefault(step["engagement_sid"], []).append(_as_sent(step))
+    return {e["sid"]: (_as_sent(e), by_engagement.get(e["sid"], [])) for e in engagements}
+
+
+def _as_sent(row: dict[str, Any]) -> dict[str, Any]:
+    assert row.pop("_extra") is None
+    for column in ("context", "links"):
+        if row.get(column) is not None:
+            row[column] = json.loads(row[column])
+    return row
+
+
+def operations(mock: MockStudio) -> Counter[str | None]:
+    return Counter(request.operation for request in mock.requests)
+
+
+@pytest.fixture
+def world() -> Iterator[tuple[MockStudio, str]]:
+    mock = MockStudio(flows=dict.fromkeys(FLOWS, 120), seed=31)
+    with mock.serve() as base:
+        yield mock, base
+
+
+def test_updates_keep_every_engagement_ever_served_as_last_served(
+    world: tuple[MockStudio, str], tmp_path: Path
+) -> None:
+    mock, base = world
+    out, env = tmp_path / "history.sqlite", mock_env(mock)
+    ever = served(mock)  # day 10
+    at_first = len(ever)
+    first = archive(base, out, env)
+    assert first.returncode == 0, first.stderr
+    assert held(out) == ever
+    for days in (2, 1):  # day 12, then day 13
+        mock.advance(days * DAY)
+        before = held(out)
+        now = served(mock)
+        new = set(now) - set(before)
+        changed = {sid for sid in set(now) & set(before) if now[sid] != before[sid]}
+        assert new, "engagements arrived"
+        assert changed, "active engagements ended, with more steps"
+        ever.update(now)
+        mock.reset_requests()
+        update = archive(base, out, env)
+        assert update.returncode == 0, update.stderr
+        assert held(out) == ever  # every one ever served, each as last served
+        assert f"({len(new):,} new, {len(changed):,} changed in this run)" in update.stderr
+        counts = operations(mock)
+        assert counts["ListStep"] == len(new) + len(changed)  # one steps list per new or changed
+        assert counts["ListEngagement"] <= update_pages_bound(mock, before)
+    mock.advance(32 * DAY)  # day 45: everything of days 10 to 13 is gone at Twilio
+    late = archive(base, out, env)
+    assert late.returncode == 0, late.stderr
+    assert "warning:" in late.stderr
+    kept = held(out)
+    assert set(ever) <= set(kept)  # every day-10 engagement is still there
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        runs = db.execute("SELECT outcome, new, changed FROM archive_runs ORDER BY run").fetchall()
+        history = db.execute(
+            "SELECT COUNT(DISTINCT sid), COUNT(*) FROM engagement_history"
+        ).fetchone()
+    assert [outcome for outcome, _, _ in runs] == ["complete"] * 4
+    assert runs[0][1] == at_first  # the first run found every engagement new
+    assert history[0] == len(kept)  # each engagement seen at least once
+    assert history[1] == sum(new for _, new, _ in runs) + sum(changed for _, _, changed in runs)
+
+
+def update_pages_bound(mock: MockStudio, before: dict[str, Any]) -> int:
+    """The pages an update may read: those of the engagements newer than the newest held (less
+    the overlap) or still held as active, plus one."""
+    newest = max(_date(e["date_created"]) for e, _ in before.values())
+    active = [_date(e["date_created"]) for e, _ in before.values() if e["status"] == "active"]
+    cutoff = min([newest - timedelta(minutes=2), *active])
+    bound = 0
+    for flow in FLOWS:
+        recent = [e for e in mock.engagements(flow) if _date(e["date_created"]) >= cutoff]
+        bound += math.ceil(len(recent) / PAGE) + 1
+    return bound
+
+
+def _date(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_ctrl_c_and_kill_9_during_an_update_then_the_same_command_is_exact(
+    world: tuple[MockStudio, str], tmp_path: Path
+) -> None:
+    mock, base = world
+    out, env = tmp_path / "history.sqlite", mock_env(mock)
+    ever = served(mock)
+    assert archive(base, out, env).returncode == 0
+    args = [*CLI, "archive", *FLOWS, "--steps", "--page-size", str(PAGE), "--base-url", base,
+            "--output", str(out), "--concurrency", "2"]  # fmt: skip
+    for stop in (signal.SIGINT, signal.SIGKILL):
+        mock.advance(DAY)
+        ever.update(served(mock))
+        code, stderr = interrupted(args, env, mock, requests=4, stop=stop)
+        assert code in (130, -signal.SIGKILL), stderr
+        assert "Traceback" not in stderr
+        again = archive(base, out, env)
+        assert again.returncode == 0, again.stderr
+        assert held(out) == ever
+
+
+def test_two_updates_at_once_one_is_refused(world: tuple[MockStudio, str], tmp_path: Path) -> None:
+    mock, base = world
+    out, env = tmp_path / "history.sqlite", mock_env(mock)
+    assert archive(base, out, env).returncode == 0
+    mock.advance(DAY)
+    ever = {**held(out), **served(mock)}
+    args = [*CLI, "archive", *FLOWS, "--steps", "--page-size", str(PAGE), "--base-url", base,
+            "--output", str(out)]  # fmt: skip
+    runs = [subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(run.wait(timeout=120), run.communicate()[1]) for run in runs]
+    assert sorted(code for code, _ in results) == [0, 2], results
+    assert held(out) == ever
+
+
+def test_an_update_long_after_the_last_is_warned_about(
+    world: tuple[MockStudio, str], tmp_path: Path
+) -> None:
+    mock, base = world
+    out, env = tmp_path / "history.sqlite", mock_env(mock)
+    assert archive(base, out, env).returncode == 0
+    long_ago = (datetime.now(UTC) - timedelta(days=26)).isoformat(timespec="seconds")
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        db.execute("UPDATE archive_runs SET finished = ?", (long_ago,))
+        db.commit()
+    result = archive(base, out, env)
+    assert result.returncode == 0, result.stderr
+    assert "warning: the last update" in result.stderr
+    assert "26 days ago" in result.stderr
+
+
+# -- a server of our own that evolves by day ------------------------------------------------------
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class Evolving:
+    """A flow whose engagements start every 6 hours, stay active a day and a half (a step every
+    12 hours), and are kept 30 days: served newest first, paged by offset."""
+
+    FLOW = "FW" + "e0" * 16
+
+    def __init__(self) -> None:
+        self.epoch = datetime(2025, 3, 1, tzinfo=UTC)
+        self.day = 0.0
+
+    def now(self) -> datetime:
+        return self.epoch + timedelta(days=self.day)
+
+    def engagements(self) -> list[dict[str, Any]]:
+        now, records = self.now(), []
+        start = 0
+        while (began := self.epoch + timedelta(hours=6 * start)) <= now:
+            if now - began < timedelta(days=30):
+                records.append(self.engagement(start, began, now))
+            start += 1
+        return records[::-1]
+
+    def engagement(self, index: int, began: datetime, now: datetime) -> dict[str, Any]:
+        ended = began + timedelta(hours=36)
+        done = now >= ended
+        return {
+            "sid": f"FN{index:032x}", "account_sid": "AC" + "0" * 32, "flow_sid": self.FLOW,
+            "contact_sid": f"FC{index:032x}", "contact_channel_address": "+15550000000",
+            "context": {"flow": {"variables": {"n": index}}},
+            "status": "ended" if done else "active",
+            "date_created": _text(began), "date_updated": _text(min(now, ended)),
+            "url": f"https://studio.twilio.com/v1/Flows/{self.FLOW}/Engagements/FN{index:032x}",
+            "links": None,
+        }  # fmt: skip
+
+    def steps(self, index: int) -> list[dict[str, Any]]:
+        began = self.epoch + timedelta(hours=6 * index)
+        count = min(int((self.now() - began) / timedelta(hours=12)) + 1, 4)
+        return [
+            {
+                "sid": f"FT{index:028x}{n:04x}",
+                "account_sid": "AC" + "0" * 32,
+                "flow_sid": self.FLOW,
+                "engagement_sid": f"FN{index:032x}",
+                "name": f"step {n}",
+                "context": {"n": n},
+                "parent_step_sid": None,
+                "transitioned_from": f"w{n}",
+                "transitioned_to": f"w{n + 1}",
+                "type": "say-play",
+                "date_created": _text(began + timedelta(hours=12 * n)),
+                "date_updated": _text(began + timedelta(hours=12 * n)),
+                "url": None,
+                "links": None,
+            }
+            for n in range(count)
+        ]
+
+    def app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        path = environ["PATH_INFO"]
+        query = dict(urllib.parse.parse_qsl(environ.get("QUERY_STRING", "")))
+        size, offset = int(query.get("PageSize", "50")), int(query.get("PageToken", "0"))
+        origin = f"http://{environ['HTTP_HOST']}"
+        parts = path.strip("/").split("/")
+        if parts == ["v1", "Flows"]:
+            body = self.page("flows", [{"sid": self.FLOW, "friendly_name": "Evolving"}], origin,
+                             path, size, 0)  # fmt: skip
+        elif parts[:3] == ["v1", "Flows", self.FLOW] and parts[3:] == ["Engagements"]:
+            body = self.page("engagements", self.engagements(), origin, path, size, offset)
+        elif len(parts) == 6 and parts[5] == "Steps":
+            known = {e["sid"] for e in self.engagements()}
+            if parts[4] not in known:
+                start_response("404 Not Found", [("Content-Type", "application/json")])
+                return [b'{"code": 20404, "message": "not found", "status": 404}']
+            body = self.page("steps", self.steps(int(parts[4][2:], 16)), origin, path, size, offset)
+        else:
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"code": 20404, "message": "not found", "status": 404}']
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+    @staticmethod
+    def page(key: str, records: list[Any], origin: str, path: str, size: int, offset: int) -> Any:
+        chunk = records[offset : offset + size]
+        more = offset + size < len(records)
+        url = f"{origin}{path}?PageSize={size}&PageToken={offset + size}"
+        return {key: chunk, "meta": {"key": key, "next_page_url": url if more else None}}
+
+
+def _text(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_server_that_evolves_by_day_is_archived_exactly(tmp_path: Path) -> None:
+    world = Evolving()
+    server = make_server("127.0.0.1", 0, world.app, _ThreadingWSGIServer, Quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = mock_env(MockStudio(flows={}, seed=1))  # any credentials: this server takes them all
+    out = tmp_path / "evolving.sqlite"
+    args = ["archive", world.FLOW, "--steps", "--page-size", "7", "--base-url", base]
+    ever: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    try:
+        for day in (10, 12, 13, 45):
+            world.day = day
+            ever.update(
+                {e["sid"]: (e, world.steps(int(e["sid"][2:], 16))) for e in world.engagements()}
+            )
+            result = run_cli(*args, "--output", str(out), env=env)
+            assert result.returncode == 0, result.stderr
+            assert held(out) == ever
+            if day == 45:
+                assert "warning:" in result.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
