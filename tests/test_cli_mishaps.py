@@ -1,7 +1,7 @@
 """Ordinary mishaps against the mock over HTTP: two runs at once, Ctrl-C, 429s, odd strings.
 
 Real processes where the behaviour needs one (locks, SIGINT). ``STUDIO_ENGAGEMENTS_SOAK=1``
-(``nox -s soak``) runs the Ctrl-C stress with 100 interrupts instead of 30.
+(``nox -s soak``) runs the Ctrl-C stress with 100 interrupts instead of 8.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .helpers import CLI, interrupted, jsonl, mock_env, run_cli, serve_rewritten
 FLOWS = ["FW" + letter * 32 for letter in "1234"]
 BIG = "FW" + "9" * 32
 PAGE = 40
-INTERRUPTS = 100 if os.environ.get("STUDIO_ENGAGEMENTS_SOAK") else 30
+INTERRUPTS = 100 if os.environ.get("STUDIO_ENGAGEMENTS_SOAK") else 8
 BIG_COUNT = 500 * INTERRUPTS  # a run writes ~13 pages of 20 before its Ctrl-C: never all
 
 
