@@ -21,6 +21,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
+from studio_engagements import Engagement, Step
 from studio_engagements.testing import MockStudio
 
 from .helpers import CLI, interrupted, mock_env, run_cli
@@ -221,40 +222,36 @@ class Evolving:
         return records[::-1]
 
     def engagement(self, index: int, began: datetime, now: datetime) -> dict[str, Any]:
+        """An engagement with every field of the spec (an unknown one would land in ``_extra``)."""
         ended = began + timedelta(hours=36)
-        done = now >= ended
-        return {
-            "sid": f"FN{index:032x}", "account_sid": "AC" + "0" * 32, "flow_sid": self.FLOW,
-            "contact_sid": f"FC{index:032x}", "contact_channel_address": "+15550000000",
-            "context": {"flow": {"variables": {"n": index}}},
-            "status": "ended" if done else "active",
-            "date_created": _text(began), "date_updated": _text(min(now, ended)),
-            "url": f"https://studio.twilio.com/v1/Flows/{self.FLOW}/Engagements/FN{index:032x}",
-            "links": None,
-        }  # fmt: skip
+        sid = f"FN{index:032x}"
+        record = dict.fromkeys(Engagement.FIELDS)
+        record.update(
+            sid=sid, account_sid="AC" + "0" * 32, flow_sid=self.FLOW,
+            contact_sid=f"FC{index:032x}", contact_channel_address="+15550000000",
+            context={"flow": {"variables": {"n": index}}},
+            status="ended" if now >= ended else "active",
+            date_created=_text(began), date_updated=_text(min(now, ended)),
+            url=f"https://studio.twilio.com/v1/Flows/{self.FLOW}/Engagements/{sid}",
+        )  # fmt: skip
+        return record
 
     def steps(self, index: int) -> list[dict[str, Any]]:
+        """The steps so far: one every 12 hours from the start, four in all."""
         began = self.epoch + timedelta(hours=6 * index)
         count = min(int((self.now() - began) / timedelta(hours=12)) + 1, 4)
-        return [
-            {
-                "sid": f"FT{index:028x}{n:04x}",
-                "account_sid": "AC" + "0" * 32,
-                "flow_sid": self.FLOW,
-                "engagement_sid": f"FN{index:032x}",
-                "name": f"step {n}",
-                "context": {"n": n},
-                "parent_step_sid": None,
-                "transitioned_from": f"w{n}",
-                "transitioned_to": f"w{n + 1}",
-                "type": "say-play",
-                "date_created": _text(began + timedelta(hours=12 * n)),
-                "date_updated": _text(began + timedelta(hours=12 * n)),
-                "url": None,
-                "links": None,
-            }
-            for n in range(count)
-        ]
+        return [self.step(index, n, began + timedelta(hours=12 * n)) for n in range(count)]
+
+    def step(self, index: int, n: int, at: datetime) -> dict[str, Any]:
+        record = dict.fromkeys(Step.FIELDS)
+        record.update(
+            sid=f"FT{index:028x}{n:04x}", account_sid="AC" + "0" * 32, flow_sid=self.FLOW,
+            engagement_sid=f"FN{index:032x}", name=f"step {n}", context={"n": n},
+            transitioned_from=f"w{n}", transitioned_to=f"w{n + 1}",
+            date_created=_text(at), date_updated=_text(at),
+        )  # fmt: skip
+        record["type"] = "say-play"
+        return record
 
     def app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         path = environ["PATH_INFO"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import resource
 import socket
 import sqlite3
 import subprocess
@@ -329,6 +330,8 @@ def test_a_steps_list_that_never_ends_stops_at_studio_s_bound(
     assert result.returncode == 3, result.stderr
     assert "1,000" in result.stderr or "1000" in result.stderr
     assert served["pages"] <= 21  # 1,000 steps of 50 a page, and the one that went past them
+    # The largest resident set any child of this test run reached, this one's included.
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 400 * 1024
     (stored,) = rows(out, f"SELECT COUNT(*) FROM steps WHERE engagement_sid = '{endless}'")[0]
     assert stored == 0
 

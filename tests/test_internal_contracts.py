@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from studio_engagements import ResponseTooLargeError, StudioClient, _bounded
 from studio_engagements._config import Limits, Settings
 from studio_engagements._request import argument_name, operation_url
 from studio_engagements._resources import AsyncEngagements, AsyncSteps, Engagements, Steps
+from studio_engagements._response import models
 from studio_engagements_api._parameters import OPERATIONS
 
 from .helpers import BASE, FLOW, SID, TOKEN, answer, page_body, transport_driver
@@ -70,12 +72,20 @@ def test_resources_get_what_they_need_passed_in(
     resource: type[Engagements], call: Any, model: str, path: str
 ) -> None:
     asked: list[tuple[httpx.URL, str]] = []
+    keys = {"Page": "engagements", "StepPage": "steps"}
+    body = {keys[model]: [], "meta": {"next_page_url": None}} if model in keys else {}
+    answered = getattr(models(), model).from_dict(body)
 
-    def get(url: httpx.URL, name: str) -> str:
+    def get(url: httpx.URL, name: str) -> Any:
         asked.append((url, name))
-        return "answer"
+        return answered
 
-    assert call(resource(get, httpx.URL(BASE))) == "answer"
+    async def get_async(url: httpx.URL, name: str) -> Any:
+        return get(url, name)
+
+    is_async = resource.__name__.startswith("Async")
+    result = call(resource(get_async if is_async else get, httpx.URL(BASE)))
+    assert (asyncio.run(result) if is_async else result) is answered  # the model, as read
     ((url, name),) = asked
     assert name == model
     assert str(url).startswith(f"{BASE}/v1/Flows/{FLOW}/Engagements")

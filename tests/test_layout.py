@@ -83,8 +83,19 @@ def test_no_two_modules_of_the_package_import_each_other() -> None:
     assert circles == []
 
 
+# Where an import may wait for its first use: the generated models (``_response.models``), each
+# command's own work (``--help`` and ``--version`` import neither the engine, the archive nor the
+# mock), and what one platform has and another has not.
+LAZY = {
+    "_response.py:models",
+    "cli/_commands.py:list_command", "cli/_commands.py:archive", "cli/_commands.py:flows",
+    "cli/_commands.py:demo", "cli/_commands.py:mock",
+    "cli/_list.py:_allow_open_files",
+}  # fmt: skip
+
+
 def test_the_package_imports_lazily_in_one_place_only() -> None:
-    """Every import runs with its module, but the generated models' (``_response.models``)."""
+    """Every import runs with its module, but those of ``LAZY``."""
     lazy = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -92,7 +103,7 @@ def test_the_package_imports_lazily_in_one_place_only() -> None:
                 isinstance(inner, ast.Import | ast.ImportFrom) for inner in ast.walk(node)
             ):
                 lazy.append(f"{path.relative_to(PACKAGE)}:{node.name}")
-    assert lazy == ["_response.py:models"]
+    assert set(lazy) <= LAZY, sorted(set(lazy) - LAZY)
 
 
 SOAK_SIZED = re.compile(r"\bSOAK\b|STUDIO_ENGAGEMENTS_SOAK|import [^\n]*\bSETTINGS\b")

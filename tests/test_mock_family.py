@@ -236,7 +236,7 @@ def test_a_long_flow_makes_records_on_demand_only() -> None:
     tracemalloc.start()
     try:
         mock = MockStudio({FLOW: 100_000}, seed=0)  # some 600,000 steps, were they all made
-        last = mock._endpoint.family.records(1, (FLOW,), 99_999, 100_000)[0]
+        last = mock._endpoint.family.engagement(FLOW, 0, mock._clock.world())  # the oldest
         with client(mock) as http:
             steps = http.get(f"/v1/Flows/{FLOW}/Engagements/{last['sid']}/Steps").json()["steps"]
             fetched = http.get(f"/v1/Flows/{FLOW}/Engagements/{last['sid']}").json()

@@ -60,9 +60,11 @@ def test_a_million_engagement_flow_is_served_without_materialising_it() -> None:
     body = last.json()
     assert len(body["engagements"]) == 1000
     assert body["meta"]["next_page_url"] is None
-    # Records are a pure function of (seed, flow, index): the last one equals a fresh mock's.
-    fresh = MockStudio({FLOW: 1}, seed=0)._endpoint.family
-    assert body["engagements"][-1] == fresh.records(1, (FLOW,), 999_999, 1_000_000)[0]
+    # Records are a pure function of (seed, flow, creation index, clock): the last one, the
+    # oldest (creation index 0), equals a fresh mock's.
+    fresh = MockStudio({FLOW: 1_000_000}, seed=0)
+    oldest = fresh._endpoint.family.engagement(FLOW, 0, fresh._clock.world())
+    assert body["engagements"][-1] == oldest
 
 
 def test_credentials_are_well_formed_and_not_in_repr() -> None:

@@ -31,7 +31,11 @@ from .helpers import CLI, FLOW, OTHER, ROOT, UserVenv, run_cli, serving, twilio_
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 BLOCKS = [(language, code) for language, code in BLOCK.findall(README)]
-PYTHON = [code for language, code in BLOCKS if language == "python"]
+# (the examples that read an archive, history.sqlite, run in test_archive_readers.py)
+PYTHON = [
+    code for language, code in BLOCKS if language == "python" and "history.sqlite" not in code
+]
+ARCHIVE_READERS = [c for language, c in BLOCKS if language == "python" and "history.sqlite" in c]
 SHELL = [code for language, code in BLOCKS if language == "bash"]
 SETUP = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
 

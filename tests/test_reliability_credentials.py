@@ -259,7 +259,7 @@ def test_cli_resume_from_another_origin_sends_nothing(
     args = ["list", FLOW, "--base-url", server, "-o", str(out), "--resume-from", target]
     result = run_cli(*args, env=cli_env, timeout=60)
     assert result.returncode == 2, result.stderr
-    assert "UntrustedURLError" in result.stderr
+    assert "refusing to send credentials" in result.stderr
     assert elsewhere.requests == []
 
 

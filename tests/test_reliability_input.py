@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from studio_engagements import Engagement, StudioClient, _request
+from studio_engagements import Engagement, StudioClient, _request, rules
 from studio_engagements.cli import main
 from studio_engagements.errors import (
     ConfigurationError,
@@ -276,6 +276,8 @@ def test_without_input_checks_the_nothing_sent_check_goes_red(
 def test_without_input_checks_the_cli_check_goes_red(
     monkeypatch: pytest.MonkeyPatch, mock: MockStudio, server: str
 ) -> None:
-    monkeypatch.setattr(_request, "check", lambda parameter, api_name, value, *operation: None)
+    unchecked = lambda parameter, api_name, value, *operation: None  # noqa: E731
+    monkeypatch.setattr(_request, "check", unchecked)
+    monkeypatch.setattr(rules, "check", unchecked)  # the public name the CLI checks through
     with pytest.raises(AssertionError):
         check_cli_refuses(mock, server, ["FW" + "zz" * 16])

@@ -129,7 +129,10 @@ class Walk:
         self._base_url = base_url
         self._list_path = first.path
         self._parents = parents_of(path_values(first, base_url, operation_id))
-        self._seen = {page_key(first)}
+        self._first = first
+        # The pages read, by page_key: known once a page points onward (a list of one page,
+        # e.g. an engagement's steps, needs none of it).
+        self._seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._firsts: set[str] = set()
         self._records = 0
         self._empty = 0
@@ -186,12 +189,14 @@ class Walk:
 
     def _judge(self, page: AnyPage, items: list[Any]) -> httpx.URL | None:
         """The next URL of ``page`` if it is one to follow; None at the end; raises if refused."""
-        if page.meta.url is not None:
-            with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):
-                self._seen.add(page_key(httpx.URL(page.meta.url)))
         raw = page.meta.next_page_url
         if raw is None:
             return None
+        if not self._seen:
+            self._seen.add(page_key(self._first))
+        if page.meta.url is not None:
+            with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):
+                self._seen.add(page_key(httpx.URL(page.meta.url)))
         url = trusted_url(raw, self._base_url)
         where = page.meta.url or str(self.next)
         self._empty = 0 if items else self._empty + 1

@@ -6,6 +6,7 @@ import functools
 import re
 import sys
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -73,7 +74,7 @@ def operation_url(
     for rule, (argument, value) in zip(in_path, path_arguments.items(), strict=True):
         check(argument, rule.name, value, operation_id)
         values[rule.name] = value
-    params = []
+    params: list[tuple[str, Any]] = []
     for argument, rule in in_query:
         value = query.get(argument)
         if value is not None or rule.required:
@@ -82,7 +83,16 @@ def operation_url(
     path = _PATH_PARAMETER.sub(
         lambda match: quote(str(values[match[1]]), safe=""), OPERATIONS[operation_id]["path"]
     )
-    # The base URL may carry a path prefix (a proxy, a mock mounted below a path).
+    return with_path(base_url, path, params)
+
+
+def with_path(base_url: httpx.URL, path: str, params: list[tuple[str, Any]]) -> httpx.URL:
+    """``base_url`` with ``path`` (percent-encoded) below its own path (the base URL may carry
+    a path prefix: a proxy, a mock mounted below a path), and ``params``.
+
+    Through httpx's public ``copy_with`` only: reaching into a URL's parsed form would save a
+    parse, but ties the client to httpx's private layout.
+    """
     return base_url.copy_with(path=_prefix(base_url) + path, params=params)
 
 

@@ -10,13 +10,14 @@ from studio_engagements.testing import MockStudio
 from .common import ACCOUNT_SID
 
 SEED = 20240601
+RECORDS_FLOW = "FW" + "0" * 32
+"""The flow the records are made for; the page server names the flow asked for instead."""
 
 
 def records(shape: str, count: int) -> list[dict[str, Any]]:
     """``count`` records as the live API serializes them: the mock's (Studio-shaped, from the
     spec's examples), or for ``small`` the same with a context of a few hundred bytes."""
-    flow = "FW" + "0" * 32
-    made = MockStudio({flow: count}, seed=SEED).engagements(flow)
+    made = MockStudio({RECORDS_FLOW: count}, seed=SEED).engagements(RECORDS_FLOW)
     if shape == "small":
         rng = random.Random(SEED)  # noqa: S311 (test data, not crypto)
         for record in made:

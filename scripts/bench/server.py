@@ -22,13 +22,13 @@ from typing import Any
 
 import httpx
 
-from studio_engagements._request import packaged_rules
+from studio_engagements.rules import rule
 
 from .common import AUTHORIZATION, PAGE_SIZE, SHAPES, child_env, module_command, read_flow_sid
-from .records import records
+from .records import RECORDS_FLOW, records
 
 # The spec's default: the size of a page asked for without PageSize.
-DEFAULT_PAGE_SIZE: int = packaged_rules()["PageSize"].default
+DEFAULT_PAGE_SIZE: int = rule("PageSize").default
 DISTINCT_PAGES = 10  # the server cycles through this many pages of records per shape
 
 
@@ -91,7 +91,8 @@ class PageHandler(BaseHTTPRequestHandler):
             "next_page_url": url(number + 1) if number + 1 < pages else None,
             "key": "engagements",
         }
-        block = self._block(shape, number, size)
+        # Each record names the flow it was asked for, as the API's do (the client checks that).
+        block = self._block(shape, number, size).replace(RECORDS_FLOW.encode(), match[1].encode())
         self._send(
             200, b'{"engagements": [', block, b'], "meta": ', json.dumps(meta).encode(), b"}"
         )

@@ -118,7 +118,9 @@ def _forget_if_empty(target: Path, existed: bool) -> bool:
     if existed or not target.exists():
         return False
     try:
-        with contextlib.closing(sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)) as db:
+        with contextlib.closing(
+            sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
             (kept,) = db.execute("SELECT COUNT(*) FROM engagements").fetchone()
     except sqlite3.Error:
         return False

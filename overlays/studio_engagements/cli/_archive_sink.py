@@ -123,9 +123,13 @@ class ArchiveSink:
             walk.cutoff = self._cutoff(job.flow_sid, walk.newest_before)
         self._walks[job] = walk
         pages = 0 if state is None or stand is Stand.UPDATE else state.pages
+        kept = f"{job.engagements:,} engagement{'' if job.engagements == 1 else 's'}"
         note = None
         if stand is Stand.RESUME:
-            note = f"resuming flow {job.flow_sid} after {job.engagements:,} engagements"
+            note = f"resuming flow {job.flow_sid} after {kept}"
+        elif stand is Stand.UPDATE:
+            since = "the start" if walk.cutoff is None else walk.cutoff.isoformat()
+            note = f"updating flow {job.flow_sid} ({kept} kept): reading what is new since {since}"
         return Standing(stand, cursor, job.engagements, pages, note)
 
     def _cutoff(self, flow_sid: str, newest: datetime | None) -> datetime | None:
@@ -172,7 +176,7 @@ class ArchiveSink:
             f"SELECT {_ENGAGEMENT_COLUMNS} FROM engagements WHERE sid IN ({placeholders})",  # noqa: S608
             list(fresh),
         ):
-            if fresh.get(stored[0]) == stored:
+            if self.store.same_row("engagements", fresh.get(stored[0]), stored):
                 del fresh[stored[0]]
         return fresh
 

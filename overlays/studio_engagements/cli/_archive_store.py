@@ -29,6 +29,11 @@ from typing import Any
 
 import attrs
 
+try:
+    import msgspec
+except ImportError:  # the client then reads JSON with the json module: no record knows its text
+    msgspec = None  # type: ignore[assignment]
+
 from .. import Engagement, Flow, Step
 from ._journal import JournalError, OutputBusy
 from ._rows import jsonl_line
@@ -152,21 +157,85 @@ def cell(value: Any) -> Any:
 
 
 def row(table: str, record: Any, position: int | None = None) -> tuple[Any, ...]:
-    """A record's values as the API sent them, in the order of ``columns(table)``."""
-    sent = record.sent_json()  # as the API sent it (dates, numbers), when known
-    data: dict[str, Any] = record.to_dict() if sent is None else json.loads(sent)
+    """A record's values as the API sent them, in the order of ``columns(table)``.
+
+    A record read from a page (one that knows its JSON as sent) is read again from those bytes
+    by msgspec, JSON values kept as their text: JSON columns get the JSON as sent, dates the text
+    as sent, and nothing is decoded into Python objects. Any other record is written from its
+    typed values (see :func:`cell`).
+    """
+    sent = None if msgspec is None else record.sent_json()
+    values = None if sent is None else _sent_cells(table, sent)
+    if values is None:
+        values = _decoded_cells(table, record.to_dict() if sent is None else json.loads(sent))
+    if table == "steps":
+        return (*values[:-1], position, values[-1])
+    return values
+
+
+def _decoded_cells(table: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    """A record's cells, ``_extra`` last, from its decoded JSON object."""
     fields = TABLES[table].FIELDS
     as_json = _JSON[table]
     extra = {key: value for key, value in data.items() if key not in fields}
     values = tuple(
         json_text(data.get(name)) if name in as_json else cell(data.get(name)) for name in fields
     )
-    if table == "steps":
-        values = (*values, position)
     return (*values, json_text(extra) if extra else None)
 
 
+def _sent_cells(table: str, sent: bytes) -> tuple[Any, ...] | None:
+    """A record's cells, ``_extra`` last, from its JSON as sent (None: msgspec cannot read it).
+
+    msgspec read this text when it read the page: it is UTF-8 and strict JSON, without NaN or
+    lone surrogates, so each JSON value's text is valid JSON and each string a valid one.
+    """
+    try:
+        try:
+            values, extra = msgspec.structs.astuple(_KNOWN[table](sent)), None
+        except msgspec.ValidationError:  # keys the spec does not name: kept in `_extra`
+            values = msgspec.structs.astuple(_ANY_KEYS[table](sent))
+            fields = TABLES[table].FIELDS
+            unknown = {key: text for key, text in _members(sent).items() if key not in fields}
+            extra = msgspec.json.encode(unknown).decode() if unknown else None
+        cells = [_sent_cell(value) for value in values]
+    except (msgspec.MsgspecError, UnicodeDecodeError):
+        return None
+    cells.append(extra)
+    return tuple(cells)
+
+
+def _sent_cell(value: Any) -> Any:
+    if value.__class__ is _RAW:  # a JSON column's value, as sent
+        text = bytes(value)
+        return None if text == b"null" else text.decode("utf-8")
+    if value is None or value.__class__ is str:
+        return value
+    return cell(value)
+
+
+def _sent_decoder(table: str, *, known_only: bool) -> Any:
+    """msgspec's decoder of a record of ``table`` as sent: JSON columns as their text
+    (``msgspec.Raw``), the rest as values; ``known_only``: a key the spec does not name is an
+    error (``msgspec.ValidationError``)."""
+    fields = TABLES[table].FIELDS
+    as_json = _JSON[table]
+    # Fields by position: a JSON name need not be a Python name.
+    struct = msgspec.defstruct(
+        f"{table.capitalize()}Sent",
+        [(f"f{i}", msgspec.Raw if name in as_json else Any, None) for i, name in enumerate(fields)],
+        rename={f"f{i}": name for i, name in enumerate(fields)},
+        forbid_unknown_fields=known_only,
+    )
+    return msgspec.json.Decoder(struct).decode
+
+
 _JSON = {table: json_columns(table) for table in TABLES}
+if msgspec is not None:
+    _RAW = msgspec.Raw
+    _KNOWN = {table: _sent_decoder(table, known_only=True) for table in TABLES}
+    _ANY_KEYS = {table: _sent_decoder(table, known_only=False) for table in TABLES}
+    _members = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
 # What the schema is made of: an archive whose recorded schema differs is brought up to date.
 SCHEMA = hashlib.sha256(
     json.dumps([FORMAT, _STATE, {table: _definition(table) for table in TABLES}]).encode()
@@ -355,6 +424,32 @@ class ArchiveStore:
             f"VALUES ({', '.join('?' * len(names))})",  # (names from the models; values bound)
             rows,
         )
+
+    @staticmethod
+    def same_row(table: str, fresh: tuple[Any, ...] | None, stored: tuple[Any, ...]) -> bool:
+        """Whether ``fresh`` (a row of ``table`` as :func:`row` makes it) holds the values of
+        ``stored`` (read back from the table).
+
+        A JSON cell may differ in text alone: written by an earlier version (which wrote JSON
+        again, with its own spacing and escapes) or from a record's typed values. Such cells are
+        the same once both are written that one way.
+        """
+        if fresh == stored:
+            return True
+        if fresh is None or len(fresh) != len(stored):
+            return False
+        as_json = _JSON[table]
+        for name, new, old in zip(columns(table), fresh, stored, strict=True):
+            if new == old:
+                continue
+            if name not in as_json or not isinstance(new, str) or not isinstance(old, str):
+                return False
+            try:
+                if json_text(json.loads(new)) != json_text(json.loads(old)):
+                    return False
+            except ValueError:  # not JSON: text that differs
+                return False
+        return True
 
     def close(self) -> None:
         """Checkpoint, leave WAL mode (no ``-wal``/``-shm`` left) and close."""

@@ -13,10 +13,12 @@ from typing import Any
 
 import click
 
-from .. import __version__, rules
+from .. import StudioError, __version__, rules
 from ._exits import EXIT_INTERRUPTED, INTERRUPTED, honour_ctrl_c, plain_ctrl_c
 from ._flow_list import flows_file_option
+from ._journal import JournalError
 from ._options import client_options, connection_options, debug_option
+from ._report import fail
 
 _PAGE_SIZE = rules.rule("PageSize")
 DEFAULT_CONCURRENCY = 4
@@ -38,14 +40,9 @@ class _Group(click.Group):
     """Turns every error a command meets into one line and its documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .. import StudioError
-        from ._journal import JournalError
-
         try:
             return super().invoke(ctx)
         except (StudioError, JournalError, OSError, KeyboardInterrupt) as error:
-            from ._report import fail
-
             fail(ctx, error)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -274,18 +271,38 @@ def _flow_counts(ctx: click.Context, param: click.Parameter, values: tuple[str, 
     "--engagements", type=click.IntRange(min=0), default=1000, show_default=True, help="Per flow."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Data and credentials seed.")
+@click.option(
+    "--days-per-minute",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Move the mock's clock this many days every real minute (0: it stands still).",
+)
 def mock(
-    host: str, port: int, chosen: dict[str, int], flows: int, engagements: int, seed: int
+    host: str,
+    port: int,
+    chosen: dict[str, int],
+    flows: int,
+    engagements: int,
+    seed: int,
+    days_per_minute: float,
 ) -> None:
     """Serve MockStudio, a spec-driven fake of the API, until Ctrl-C.
 
     Prints the base URL, the credentials and STUDIO_ENGAGEMENTS_BASE_URL as export lines to
     paste (then the examples of --help run against the mock as written), and the flow SIDs.
 
+    The mock has a clock: each flow keeps its COUNT engagements of the last 30 days, newest
+    first, and receives COUNT more every 30 days. With --days-per-minute the clock runs: new
+    engagements arrive at the head of the list, active ones end, and those older than 30 days
+    are gone (404), as on Twilio. Run `archive` against it again and again to watch a living
+    history grow.
+
     \b
     Example:
       studio-engagements mock --port 4010 --flows 2 --engagements 5000
       studio-engagements mock --flow FW0123456789abcdef0123456789abcdef=2500
+      studio-engagements mock --flow FW0123456789abcdef0123456789abcdef=3000 --days-per-minute 1
     """
     try:
         from ..testing import MockStudio
@@ -301,7 +318,7 @@ def mock(
         raise click.BadParameter(str(error), param_hint="--flow") from None
     plain_ctrl_c()  # Ctrl-C is how the mock is stopped, at once: a success
     try:
-        served.serve_forever(host, port)
+        served.serve_forever(host, port, days_per_minute=days_per_minute)
     except OSError as error:
         raise click.UsageError(
             f"cannot serve on {host}:{port}: {error.strerror or error}"

@@ -20,7 +20,6 @@ from ._jobs import Job, JobState, Sink, Stand
 from ._journal import Shape, writable
 from ._report import (
     failure_line,
-    in_words,
     plural,
     print_summary,
     rerun_helps,
@@ -195,10 +194,8 @@ def _one_flow(ctx: click.Context, request: ListRequest, sink: Sink, job: Job, qu
         ctx.exit(EXIT_OTHER)
     if error is None or isinstance(error, KeyboardInterrupt):
         click.echo("error: interrupted (Ctrl-C)", err=True)
-    elif request.output is None or job.engagements == 0:
+    else:
         click.echo(f"error: {failure_line(error)}", err=True)
-    else:  # how to go on is said below
-        click.echo(f"error: {in_words(error)}", err=True)
     if request.output is None:
         if job.cursor is not None:
             click.echo(f"the next page to read is {job.cursor}", err=True)

@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 from .. import (
     ApiError,
@@ -167,9 +170,6 @@ class Display:
         self._shown = 0.0
         self._live: Any = None
         if sys.stderr.isatty() and not quiet:
-            from rich.console import Console
-            from rich.live import Live
-
             self._live = Live(console=Console(stderr=True), auto_refresh=False, transient=True)
             self._live.start()
 
@@ -181,8 +181,6 @@ class Display:
         if not force and now - self._shown < REFRESH_SECONDS:
             return
         self._shown = now
-        from rich.text import Text
-
         self._live.update(Text(self.text(runner.in_flight, now)), refresh=True)
 
     def text(self, in_flight: int, now: float) -> str:

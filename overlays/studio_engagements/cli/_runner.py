@@ -21,10 +21,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .. import NotFoundError, RetryEvent, StudioClient, StudioError
+import click
+
+from .. import NotFoundError, RetryEvent, StudioClient, StudioError, rules
 from ._exits import INTERRUPTED
 from ._jobs import Job, JobState, Sink, Stand, Standing
 from ._journal import JournalError
+from ._report import Display
 
 CHECK_SECONDS = 0.2  # how often the engine looks for Ctrl-C while it waits
 PAGES_AHEAD = 2  # pages of one job held at once: one being committed, the next being read
@@ -265,6 +268,8 @@ class Runner:
                 self._page_failed(job, task.error)
             else:
                 self._page_read(job, task.result)
+        elif not self._still_held(job, task):
+            return  # the walk ended above this page (an update that read enough): dropped
         elif task.error is None:
             self._steps_read(job, task, task.result)
         elif isinstance(task.error, NotFoundError) and self.sink.unavailable(
@@ -291,6 +296,11 @@ class Runner:
         self._steps_ready.extend(Task(TaskKind.STEPS, job, record, held) for record in owed)
         self._commit_whole_pages(job)
 
+    def _still_held(self, job: Job, task: Task) -> bool:
+        """Whether the page of a steps task is still waiting in its job's walk."""
+        walk = self._walks.get(job)
+        return walk is not None and any(page is task.page for page in walk.held)
+
     def _steps_read(self, job: Job, task: Task, steps: list[Any] | None) -> None:
         self.sink.commit_record(job, task.record, steps)
         assert task.page is not None
@@ -305,9 +315,10 @@ class Runner:
             reading_on = self.sink.commit_page(job, page.records, page.cursor)
             job.pages += 1
             job.cursor = page.cursor
-            if not reading_on:
+            if not reading_on:  # an update that has read enough: pages read ahead are dropped
                 walk.more = False
                 walk.held.clear()
+                self._drop_steps(job)
         if not walk.more and not walk.reading and not walk.held:
             self._end_walk(job)
 
@@ -336,6 +347,10 @@ class Runner:
         if walk is not None:
             job.seconds += time.monotonic() - walk.started
         job.state, job.error, job.retrying = JobState.FAILED, error, None
+        self._drop_steps(job)
+
+    def _drop_steps(self, job: Job) -> None:
+        """Forget the steps requests of ``job`` not sent yet."""
         self._steps_ready = collections.deque(
             task for task in self._steps_ready if task.job is not job
         )
@@ -386,9 +401,7 @@ class Runner:
 
 
 def _largest_page() -> int:
-    from ..rules import rule
-
-    maximum = rule("PageSize").maximum
+    maximum = rules.rule("PageSize").maximum
     assert maximum is not None
     return int(maximum)
 
@@ -417,8 +430,6 @@ def carry_out(
     """One run: (``discover``: jobs from the account's flows), each job's output locked
     (``lock``), where each stands (all refusals at once, before anything is written), the jobs
     on the engine with the live display, and the sink closed whatever happens."""
-    from ._report import Display
-
     runner = Runner(client_options, sink, concurrency=concurrency, page_size=page_size)
     chosen: list[Job] = list(jobs)
     display: Display | None = None
@@ -466,6 +477,4 @@ def carry_out(
 
 
 def _say(text: str) -> None:
-    import click
-
     click.echo(text, err=True)

@@ -9,15 +9,23 @@ contexts), for tests (the ``mock`` extra).
 Where things are (each module imports only those below it, no circles):
 
 - ``_mock``: :class:`MockStudio`, the facade: builds one endpoint, hands it to the adapters,
-  serves it (``serve``, ``serve_forever``), the data accessors, injects faults, lists requests.
+  serves it (``serve``, ``serve_forever``), the data accessors, moves the clock (``advance``),
+  deletes records, injects faults, lists requests.
 - adapters, which only carry requests to the endpoint and its replies back: ``_transport``
   (in-process: httpx transports and the WSGI app schemathesis drives), ``_server`` (a real
   threaded HTTP server on loopback).
 - ``_endpoint``: :class:`Endpoint`, the one place that answers: routes by the spec's
   operations, auth, checks from the spec, faults turned into replies.
-- ``_family``: the family's data: the tree of lists, how many records each holds, fetches and
-  singleton resources (contexts), neighbouring records chained.
-- ``_paging``: paging for every list: offsets, opaque signed page tokens, ``meta``.
+- ``_family``: the family's data: the tree of lists, how many records each holds at the
+  clock's time (a flow's engagements newest first), fetches and singleton resources
+  (contexts), neighbouring records chained.
+- ``_window``: a flow's engagements at one moment: newest first, page positions that stay true
+  while the clock moves, their SIDs indexed.
+- ``_relations``: relations between neighbouring records (a step's parent, chained transitions).
+- ``_paging``: paging for every list: positions (offsets, or where a moving list continues),
+  opaque signed page tokens, ``meta``.
+- ``_clock``: the mock's clock and each engagement's life (arrival, end, expiry after the
+  30-day retention), pure functions of (seed, flow, creation index, now); deletions.
 - ``_exchange``: the values adapters and endpoint trade (request, response, reply, recorded
   requests) and the response builders; how a reply is put on the wire (a truncated body too).
 - ``_faults``: :class:`Fault` and the plan that decides which request fails how.

@@ -34,12 +34,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FLOW_SID=COUNT",
         help="seed this flow (repeatable; default: a few seeded flows)",
     )
+    parser.add_argument(
+        "--days-per-minute",
+        type=float,
+        default=0.0,
+        help="move the mock's clock this many days every real minute (default 0: it stands still)",
+    )
     args = parser.parse_args(argv)
+    if args.days_per_minute < 0:
+        parser.error("--days-per-minute must be >= 0")
     try:
         mock = MockStudio(dict(args.flow) if args.flow else None, seed=args.seed)
     except ValueError as exc:
         parser.error(str(exc))
-    mock.serve_forever(args.host, args.port)
+    mock.serve_forever(args.host, args.port, days_per_minute=args.days_per_minute)
     return 0
 
 

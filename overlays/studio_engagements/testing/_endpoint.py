@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from studio_engagements._rules import ParameterRule
 
 from . import _seeds
+from ._clock import MockClock
 from ._exchange import (
     RecordedRequest,
     Reply,
@@ -57,13 +58,15 @@ class Endpoint:
         flows: Mapping[str, int],
         seed: int,
         credentials: _seeds.MockCredentials,
+        clock: MockClock,
     ) -> None:
         self.spec = spec
         self.flows = dict(flows)
         self.seed = seed
         self.credentials = credentials
         self.faults = FaultPlan()
-        self.family = Family(spec, flows, seed, credentials.account_sid)
+        self.clock = clock
+        self.family = Family(spec, flows, seed, credentials.account_sid, clock.start)
         self._tokens = PageTokens(_seeds.digest("page-token", seed, credentials.account_sid))
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
@@ -131,7 +134,9 @@ class Endpoint:
                 raise _Rejected(error_response(405, 20004, message, {"Allow": "GET"}))
             self._authenticate(request)
             values = self._validated(operation, params, request.query)
-            found = self.family.resolve(operation, {k: str(values[k]) for k in params})
+            # One snapshot of the clock for the whole answer, however the clock moves meanwhile.
+            world = self.clock.world()
+            found = self.family.resolve(operation, {k: str(values[k]) for k in params}, world)
             headers = [(name, self._cors_value(operation, name)) for name in operation.cors_headers]
             if isinstance(found, Listing):
                 body = self._page(request, found, values, null_meta)
@@ -190,8 +195,7 @@ class Endpoint:
             origin=request.origin,
             path=listing.path,
             list_key=str(listing.operation.list_key),
-            count=listing.count,
-            records=listing.records,
+            listing=listing.paged,
             null_meta=null_meta,
         )
 

@@ -7,28 +7,35 @@ fetches a record of that list; any other GET below a record (``.../Context``) is
 resource of it, compiled from its body schema, that takes the record's value of every property
 the two share (its ``context``), its own URL aside.
 
-How many records: the top list holds the seeded flows (with their SIDs), the list below it the
-count given for each flow, and every deeper list 0 to :data:`MAX_NESTED`, from a hash of the seed
-and the path (the engagement's SID). Relations within a list: a property with the pattern of the
-record's own SID (``parent_step_sid``) is the previous record's SID, null for the first; a pair
-of properties ``X_from``/``X_to`` chains, each record's ``_from`` the previous one's ``_to``, the
-first's the ``_from`` property's first documented example (``Trigger``).
+How many records, and when: the top list holds the seeded flows (with their SIDs); the list below
+it (a flow's engagements) follows the mock's clock (``_clock``): the count given for each flow is
+how many it keeps at any time, newest first, each made at the moment of its life the clock says
+(its creation, last update and whether it ended); every deeper list (an engagement's steps)
+holds 0 to :data:`MAX_NESTED` records, from a hash of the seed and the path (the engagement's
+SID), of which those that have happened by then (all, once the engagement ended).
+
+Relations within a list (a step's parent, chained transitions) are in ``_relations``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from . import _seeds
-from ._drafts import RecordMaker
+from ._clock import WINDOW, Arrivals, World, naive_second
+from ._drafts import Moment, RecordMaker
+from ._paging import OffsetList, PagedList
 from ._records import compile_records
+from ._relations import Level, chain, level_of
 from ._spec import ApiSpec, OperationSpec, SchemaReader
+from ._window import EngagementWindow, SidIndex
 
 MAX_NESTED = 12
-SCAN_LIMIT = 64  # lists up to this long are searched by SID; longer ones get an index
+EVERYTHING = 2**62  # a page size no list reaches
+FLOW_AGE = timedelta(days=1)  # flows were created a day apart, before the oldest engagement
 
 
 class NotFound(KeyError):
@@ -40,44 +47,35 @@ class NotFound(KeyError):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Level:
-    """One list operation: its records' maker and the relations between neighbours."""
-
-    operation: OperationSpec
-    maker: RecordMaker
-    chains: tuple[tuple[str, str, Any], ...]  # (from, to, first from)
-    kin: tuple[str, ...]  # properties with the own SID's pattern: the previous record's SID
-    own_pattern: str | None  # the own SID's pattern
-
-    @property
-    def chained(self) -> bool:
-        """Whether a record depends on the one before it."""
-        return bool(self.chains or self.kin)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Listing:
-    """A list that exists: ``count`` records, ``records(start, end)`` made on demand."""
+    """A list that exists, as paging sees it at one moment."""
 
     path: str
     operation: OperationSpec
-    count: int
-    family: Family = dataclasses.field(repr=False)
-    values: tuple[str, ...]
+    paged: PagedList
 
-    def records(self, start: int, end: int) -> list[dict[str, Any]]:
-        """Records ``start`` to ``end`` (exclusive)."""
-        return self.family.records(len(self.values), self.values, start, end)
+    def everything(self) -> list[dict[str, Any]]:
+        """Every record, in page order."""
+        return self.paged.page(self.paged.position(0), EVERYTHING)[0]
 
 
 class Family:
-    """Every list, record and singleton the spec describes, for seeded ``flows``."""
+    """Every list, record and singleton the spec describes, for seeded ``flows``, from the
+    clock's ``start`` (microseconds since the epoch)."""
 
     def __init__(
-        self, spec: ApiSpec, flows: Mapping[str, int], seed: int, account_sid: str
+        self,
+        spec: ApiSpec,
+        flows: Mapping[str, int],
+        seed: int,
+        account_sid: str,
+        start: int,
     ) -> None:
         self.spec, self.flows, self.seed = spec, dict(flows), seed
         self._flow_sids = list(self.flows)
+        self._flow_index = {sid: i for i, sid in enumerate(self._flow_sids)}
+        self.arrivals = {sid: Arrivals(seed, sid, count, start) for sid, count in flows.items()}
+        self._flows_born = naive_second(start - WINDOW)
         self._lists: dict[str, Level] = {}
         self._singletons: dict[str, RecordMaker] = {}
         reader = SchemaReader(spec.document)
@@ -97,8 +95,7 @@ class Family:
             )
             if listed:
                 schema = reader.resolve(operation.record_schema)
-                kin, own = _kin(reader, schema, maker.own_sid)
-                self._lists[operation.shape] = Level(operation, maker, _chains(schema), kin, own)
+                self._lists[operation.shape] = level_of(reader, operation, maker, schema)
             else:
                 self._singletons[operation.shape] = maker
         # The documented example SIDs (FNaaaa...), by pattern: the first record below examples
@@ -109,8 +106,7 @@ class Family:
             for rule in operation.path_rules()
             if rule.name in operation.examples
         }
-        self._lock = threading.Lock()
-        self._indexes: dict[tuple[str, ...], dict[str, int]] = {}
+        self._sid_indexes = {sid: SidIndex() for sid in self._flow_sids}
 
     # -- counting and making ---------------------------------------------------------------------
 
@@ -121,81 +117,142 @@ class Family:
                 return level
         raise NotFound(f"depth {depth}")
 
-    def count(self, depth: int, values: tuple[str, ...]) -> int:
-        """How many records the list at ``depth`` below the records ``values`` holds."""
-        if depth == 0:
-            return len(self._flow_sids)
-        if depth == 1:
-            return self.flows[values[0]]
-        return _seeds.digest("records", self.seed, *values)[0] % (MAX_NESTED + 1)
+    def window(self, flow_sid: str, world: World) -> EngagementWindow:
+        """The flow's engagements kept at ``world.now``."""
+        arrivals = self.arrivals[flow_sid]
+        return EngagementWindow(
+            lambda index: self.engagement(flow_sid, index, world),
+            flow_sid,
+            world,
+            arrivals.oldest(world.now),
+            arrivals.newest(world.now),
+        )
+
+    def flow(self, index: int) -> dict[str, Any]:
+        """Flow ``index`` (created before any of the engagements the mock ever shows)."""
+        created = self._flows_born - FLOW_AGE * (index + 1)
+        return self.level(0).maker.make(
+            self.seed, index, {}, self._flow_sids[index], Moment(created)
+        )
+
+    def engagement(self, flow_sid: str, index: int, world: World) -> dict[str, Any]:
+        """Engagement ``index`` (by creation) of a flow as it stands at ``world.now``."""
+        sid = self.sid_at(1, (flow_sid,), index)
+        life = self.arrivals[flow_sid].life(index)
+        steps = self._steps_in_all((flow_sid, sid))
+        moment = Moment(
+            naive_second(life.arrival),
+            naive_second(life.updated(steps, world.now)),
+            life.ended(world.now),
+        )
+        maker = self.level(1).maker
+        return maker.make(self.seed, index, {maker.path_names[0]: flow_sid}, sid, moment)
+
+    def count(
+        self, depth: int, values: tuple[str, ...], indexes: tuple[int, ...], world: World
+    ) -> int:
+        """How many records the list at ``depth`` (2 or more) below the records ``values``
+        (at ``indexes`` in their lists) holds at ``world.now``."""
+        total = self._steps_in_all(values)
+        if depth != 2:
+            return total
+        return self.arrivals[values[0]].life(indexes[1]).steps_seen(total, world.now)
 
     def records(
-        self, depth: int, values: tuple[str, ...], start: int, end: int
+        self,
+        depth: int,
+        values: tuple[str, ...],
+        indexes: tuple[int, ...],
+        start: int,
+        end: int,
+        world: World,
     ) -> list[dict[str, Any]]:
-        """Records ``start`` to ``end`` of the list at ``depth`` below ``values``."""
+        """Records ``start`` to ``end`` of the list at ``depth`` (2 or more) below ``values``."""
         level = self.level(depth)
         path = dict(zip(level.maker.path_names, values, strict=True))
         first = 0 if level.chained else start
+        moments: list[Moment | None] = [None] * end
+        if depth == 2:
+            life, total = self.arrivals[values[0]].life(indexes[1]), self._steps_in_all(values)
+            for i in range(first, end):
+                happened = naive_second(life.step_time(i, total))
+                moments[i] = Moment(happened, happened)
         made = [
-            level.maker.make(self.seed, i, path, self._given_sid(depth, values, i))
+            level.maker.make(self.seed, i, path, self._given_sid(depth, values, i), moments[i])
             for i in range(first, end)
         ]
         if level.chained:
-            _chain(level, made)
+            chain(level, made)
         return made[start - first :]
 
-    def find(self, depth: int, values: tuple[str, ...], sid: str) -> int | None:
-        """The index of record ``sid`` in the list at ``depth`` below ``values``, if any."""
-        count = self.count(depth, values)
-        if depth == 0:
-            return self._flow_sids.index(sid) if sid in self.flows else None
+    def _steps_in_all(self, values: tuple[str, ...]) -> int:
+        """How many records the list below ``values`` holds in the end."""
+        return _seeds.digest("records", self.seed, *values)[0] % (MAX_NESTED + 1)
+
+    def sid_at(self, depth: int, values: tuple[str, ...], index: int) -> str:
+        """The own SID of record ``index`` of the list at ``depth`` below ``values``."""
+        given = self._given_sid(depth, values, index)
+        if given is not None:
+            return given
         maker = self.level(depth).maker
-        path = dict(zip(maker.path_names, values, strict=True))
-        given = self._given_sid(depth, values, 0) if count else None
-        if given is not None and given == sid:
-            return 0
-        first = 0 if given is None else 1  # the first record's SID is seeded, or given
-        if count <= SCAN_LIMIT:
-            sids = (maker.sid_of(self.seed, i, path) for i in range(first, count))
-            return next((i for i, made in enumerate(sids, first) if made == sid), None)
-        with self._lock:  # a long list: its SIDs indexed once, on the first fetch
-            if values not in self._indexes:
-                self._indexes[values] = {
-                    maker.sid_of(self.seed, i, path): i for i in range(first, count)
-                }
-            return self._indexes[values].get(sid)
+        return maker.sid_of(self.seed, index, dict(zip(maker.path_names, values, strict=True)))
+
+    def find(
+        self,
+        depth: int,
+        values: tuple[str, ...],
+        indexes: tuple[int, ...],
+        sid: str,
+        world: World,
+    ) -> int | None:
+        """The index of record ``sid`` in the list at ``depth`` below ``values`` (at
+        ``indexes``), if it is there at ``world.now``."""
+        if depth == 0:
+            return None if sid in world.deleted_flows else self._flow_index.get(sid)
+        if depth == 1:
+            window = self.window(values[0], world)
+            index = self._sid_indexes[values[0]].find(
+                sid, window.oldest, window.newest + 1, lambda i: self.sid_at(1, values[:1], i)
+            )
+            if index is None or world.is_deleted(values[0], index):
+                return None
+            return index if window.oldest <= index <= window.newest else None
+        count = self.count(depth, values, indexes, world)
+        return next((i for i in range(count) if self.sid_at(depth, values, i) == sid), None)
 
     def _given_sid(self, depth: int, values: tuple[str, ...], index: int) -> str | None:
         """The own SID record ``index`` is given: a flow's; the example SID of its kind for the
-        first record below example SIDs; else None (seeded)."""
+        first record below example SIDs (of engagements: the newest at the start); else None
+        (seeded)."""
         if depth == 0:
             return self._flow_sids[index]
+        first = self.flows[values[0]] - 1 if depth == 1 else 0
         examples = self._examples.values()
-        if index == 0 and all(value in examples for value in values):
+        if index == first and all(value in examples for value in values):
             return self._examples.get(self.level(depth).own_pattern)
         return None
 
     # -- resolving a request's path -------------------------------------------------------------
 
     def resolve(
-        self, operation: OperationSpec, params: Mapping[str, str]
+        self, operation: OperationSpec, params: Mapping[str, str], world: World
     ) -> Listing | dict[str, Any]:
-        """What ``operation`` at ``params`` serves: a :class:`Listing` or one record (a dict).
-        :class:`NotFound` if a flow, engagement or step on the way does not exist."""
+        """What ``operation`` at ``params`` serves at ``world.now``: a :class:`Listing` or one
+        record (a dict). :class:`NotFound` if a flow, engagement or step on the way does not
+        exist (or no longer does: expired or deleted)."""
         values = tuple(params.values())
         path = operation.path.format_map(params)
-        index: int | None = None
+        indexes: list[int] = []
         for depth, sid in enumerate(values):
-            index = self.find(depth, values[:depth], sid)
+            index = self.find(depth, values[:depth], tuple(indexes), sid, world)
             if index is None:
                 raise NotFound(path)
+            indexes.append(index)
         if operation.list_key is not None:
-            count = self.count(len(values), values)
-            return Listing(path, operation, count, self, values)
-        if index is None:
+            return Listing(path, operation, self._paged(values, tuple(indexes), world))
+        if not indexes:
             raise NotFound(path)  # a GET of no record: the spec has none such
-        depth = len(values) - 1
-        (record,) = self.records(depth, values[:depth], index, index + 1)
+        record = self._record(values[:-1], tuple(indexes), world)
         if operation.shape.endswith("{}"):
             return record
         maker = self._singletons[operation.shape]
@@ -205,40 +262,26 @@ class Family:
             for name, value in own.items()
         }
 
+    def _paged(self, values: tuple[str, ...], indexes: tuple[int, ...], world: World) -> PagedList:
+        """The list below the records ``values`` (at ``indexes``), as paging sees it."""
+        depth = len(values)
+        if depth == 0:
+            kept = [i for i, sid in enumerate(self._flow_sids) if sid not in world.deleted_flows]
+            return OffsetList(len(kept), lambda start, end: [self.flow(i) for i in kept[start:end]])
+        if depth == 1:
+            return self.window(values[0], world)
+        count = self.count(depth, values, indexes, world)
+        return OffsetList(
+            count, lambda start, end: self.records(depth, values, indexes, start, end, world)
+        )
 
-def _chains(schema: Mapping[str, Any]) -> tuple[tuple[str, str, Any], ...]:
-    """The ``X_from``/``X_to`` pairs of a record schema, each with its first ``_from``."""
-    properties: Mapping[str, Any] = schema.get("properties", {})
-    documented = schema.get("example")
-    example: Mapping[str, Any] = documented if isinstance(documented, Mapping) else {}
-    found = []
-    for name, node in properties.items():
-        target = name.removesuffix("_from") + "_to"
-        if name.endswith("_from") and target in properties:
-            examples = node.get("examples") or [example.get(name)]
-            found.append((name, target, examples[0]))
-    return tuple(found)
-
-
-def _kin(
-    reader: SchemaReader, schema: Mapping[str, Any], own: str | None
-) -> tuple[tuple[str, ...], str | None]:
-    """The properties other than ``own`` (the own SID) with its pattern, and that pattern."""
-    properties = {n: reader.resolve(p) for n, p in schema.get("properties", {}).items()}
-    pattern = properties[own].get("pattern") if own is not None else None
-    if pattern is None:
-        return (), None
-    kin = [n for n, node in properties.items() if n != own and node.get("pattern") == pattern]
-    return tuple(kin), str(pattern)
-
-
-def _chain(level: Level, records: list[dict[str, Any]]) -> None:
-    """Link each record to the one before it, as the module docstring says."""
-    own = level.maker.own_sid
-    previous: dict[str, Any] | None = None
-    for record in records:
-        for name in level.kin:
-            record[name] = None if previous is None or own is None else previous[own]
-        for source, target, first in level.chains:
-            record[source] = first if previous is None else previous[target]
-        previous = record
+    def _record(
+        self, parents: tuple[str, ...], indexes: tuple[int, ...], world: World
+    ) -> dict[str, Any]:
+        """The record at ``indexes`` (the last its own) below the records ``parents``."""
+        depth, index = len(parents), indexes[-1]
+        if depth == 0:
+            return self.flow(index)
+        if depth == 1:
+            return self.engagement(parents[0], index, world)
+        return self.records(depth, parents, indexes[:-1], index, index + 1, world)[0]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import signal
+import functools
 import sys
-import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -14,12 +14,12 @@ import httpx
 
 from studio_engagements import AsyncStudioClient, StudioClient
 
-from . import _seeds, _spec
+from . import _clock, _seeds, _spec
 from ._endpoint import Endpoint
 from ._exchange import RequestLog
 from ._family import Listing
 from ._faults import Fault
-from ._server import serve
+from ._server import serve, serve_forever
 from ._transport import AsyncMockTransport, MockTransport, WSGIApp
 
 
@@ -43,12 +43,22 @@ class MockStudio:
       the request came to (its ``Host``), and opaque signed ``PageToken``s in ``next_page_url``;
     - never a 5xx unless a fault is injected (faults apply to every operation).
 
-    Records are made on demand from (seed, path, index), so a flow of a million engagements
-    costs no memory, and from the spec's schemas: every property, valued from its pattern,
-    format, enum or examples (see ``_records``); how the family hangs together (step counts,
-    chained steps, contexts) is in ``_family``. Their URLs point at the live API's host, as
-    Twilio's do.
+    The mock has a clock (:attr:`now`) and keeps engagements as Twilio does, for
+    :attr:`RETENTION` after each starts, newest first: a flow of ``count`` has ``count`` at the
+    start and receives ``count`` every 30 days. :meth:`advance` makes time pass: engagements
+    arrive at the head, active ones end, old ones are gone (404). Page tokens continue below
+    the last record served: a walk across an ``advance`` repeats and skips nothing older.
+
+    Records are made on demand from (seed, path, creation index, clock), so a million
+    engagements cost no memory, and from the spec's schemas (``_records``); the status and
+    dates follow the clock (``_clock``); how the family hangs together is in ``_family``.
+    Thread-safe, the clock moving too: each answer reads the clock once.
     """
+
+    RETENTION: ClassVar[timedelta] = _clock.RETENTION
+    """How long an engagement and its steps are kept after it starts (30 days, as Twilio)."""
+    START: ClassVar[datetime] = _clock.START
+    """The clock of a mock built without ``now``: 2024-07-01 12:00 UTC."""
 
     IN_PROCESS_URL: ClassVar[str] = "http://127.0.0.1"
     """The base URL to give a client that uses :meth:`transport` or :meth:`async_transport`."""
@@ -59,6 +69,7 @@ class MockStudio:
         *,
         seed: int = 0,
         spec_path: str | Path | None = None,
+        now: datetime | None = None,
     ) -> None:
         spec = _spec.load(spec_path)
         credentials = _seeds.MockCredentials.for_seed(seed)
@@ -70,21 +81,27 @@ class MockStudio:
                 raise ValueError(f"flow SID {flow_sid!r} is not {flow_rule.describe()}")
             if not isinstance(count, int) or count < 0:
                 raise ValueError(f"engagement count of {flow_sid} must be an integer >= 0")
-        self._endpoint = Endpoint(spec, flows, seed, credentials)
+        self._clock = _clock.MockClock(self.START if now is None else now)
+        self._endpoint = Endpoint(spec, flows, seed, credentials, self._clock)
         self.app = WSGIApp(self._endpoint)
         """The in-process WSGI application (what schemathesis drives)."""
 
     @classmethod
-    def seeded(cls, flows: int, engagements: int, *, seed: int = 0) -> MockStudio:
+    def seeded(
+        cls, flows: int, engagements: int, *, seed: int = 0, now: datetime | None = None
+    ) -> MockStudio:
         """A mock of ``flows`` flows with seeded SIDs, each of ``engagements`` engagements."""
         if flows < 0 or engagements < 0:
             raise ValueError("flows and engagements must be >= 0")
         pattern = _spec.load().flow_rule()[0].pattern
         sids = [_seeds.seeded_sid(pattern, "flow", i, seed) for i in range(flows)]
-        return cls(dict.fromkeys(sids, engagements), seed=seed)
+        return cls(dict.fromkeys(sids, engagements), seed=seed, now=now)
 
     def __repr__(self) -> str:
-        return f"MockStudio(flows={self.flows!r}, seed={self._endpoint.seed})"
+        return (
+            f"MockStudio(flows={self.flows!r}, seed={self._endpoint.seed}, "
+            f"now={self.now.isoformat()!r})"
+        )
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -115,19 +132,57 @@ class MockStudio:
 
     @property
     def flows(self) -> dict[str, int]:
-        """Seeded flow SIDs and how many engagements each has."""
+        """Seeded flow SIDs and how many engagements each keeps at any time (visible at the
+        start; as many arrive every :attr:`RETENTION`)."""
         return dict(self._endpoint.flows)
 
+    # -- the clock -------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        """The mock's time: a timezone-aware UTC datetime."""
+        return _clock.moment_of(self._clock.world().now)
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Make ``delta`` pass (not negative; safe while serving); the new :attr:`now`.
+
+        New engagements arrive (``count`` per :attr:`RETENTION` for a flow of ``count``), active
+        ones end, and those that started :attr:`RETENTION` or more before the new time are gone.
+        """
+        return self._clock.advance(delta)
+
+    def delete_engagement(self, flow_sid: str, engagement_sid: str) -> None:
+        """Delete an engagement, as if deleted at Twilio: from now on it is in no list, and it,
+        its steps and contexts are 404. KeyError if it is not there."""
+        world = self._clock.world()
+        flow_index = self._endpoint.family.find(0, (), (), flow_sid, world)
+        if flow_index is None:
+            raise KeyError(flow_sid)
+        index = self._endpoint.family.find(1, (flow_sid,), (flow_index,), engagement_sid, world)
+        if index is None:
+            raise KeyError(engagement_sid)
+        self._clock.delete(flow_sid, index)
+
+    def delete_flow(self, flow_sid: str) -> None:
+        """Delete a flow, as if deleted at Twilio: from now on it is not listed, and everything
+        below it is 404. KeyError if it is not there."""
+        if self._endpoint.family.find(0, (), (), flow_sid, self._clock.world()) is None:
+            raise KeyError(flow_sid)
+        self._clock.delete_flow(flow_sid)
+
+    # -- the data, as served now -----------------------------------------------------------------
+
     def flow_records(self) -> list[dict[str, Any]]:
-        """The Flow resources ``ListFlow`` serves, in order (one per seeded flow)."""
+        """The Flow resources ``ListFlow`` serves, in order (one per seeded flow not deleted)."""
         return self._records("ListFlow")
 
     def engagements(self, flow_sid: str) -> list[dict[str, Any]]:
-        """Every engagement of a seeded flow, in the order pages serve them."""
+        """Every engagement of a flow kept at :attr:`now`, newest first, as pages serve them."""
         return self._records("ListEngagement", flow_sid)
 
     def steps(self, flow_sid: str, engagement_sid: str) -> list[dict[str, Any]]:
-        """Every step of an engagement (0 to 12, by the seed and the SIDs), in page order."""
+        """Every step of an engagement at :attr:`now` (0 to 12 in the end, by the seed and the
+        SIDs; while it is active, those so far), in page order."""
         return self._records("ListStep", flow_sid, engagement_sid)
 
     def engagement_context(self, flow_sid: str, engagement_sid: str) -> dict[str, Any]:
@@ -142,12 +197,12 @@ class MockStudio:
         """What the operation serves for ``sids`` (KeyError naming an unknown one)."""
         operation = self._endpoint.spec.operation(operation_id)
         params = dict(zip([rule.name for rule in operation.path_rules()], sids, strict=True))
-        return self._endpoint.family.resolve(operation, params)
+        return self._endpoint.family.resolve(operation, params, self._clock.world())
 
     def _records(self, operation_id: str, *sids: str) -> list[dict[str, Any]]:
         found = self._resolve(operation_id, sids)
         assert isinstance(found, Listing)  # a list operation
-        return found.records(0, found.count)
+        return found.everything()
 
     def _record(self, operation_id: str, *sids: str) -> dict[str, Any]:
         found = self._resolve(operation_id, sids)
@@ -171,35 +226,20 @@ class MockStudio:
         return serve(self._endpoint, host, port)
 
     def serve_forever(
-        self, host: str = "127.0.0.1", port: int = 0, out: TextIO = sys.stdout
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        out: TextIO = sys.stdout,
+        *,
+        days_per_minute: float = 0.0,
     ) -> None:
-        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines and flows."""
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        with self.serve(host, port) as served_url:
-            # Bound to every address: clients reach it, and trust plain http, on loopback.
-            bound, _, bound_port = served_url.removeprefix("http://").rpartition(":")
-            everywhere = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}  # noqa: S104 (names, not binds)
-            loopback = everywhere.get(bound)
-            base_url = served_url if loopback is None else f"http://{loopback}:{bound_port}"
-            lines = [
-                f"Mock Twilio Studio listening on {base_url}",
-                f"export STUDIO_ENGAGEMENTS_BASE_URL={base_url}",
-                f"export TWILIO_ACCOUNT_SID={self.account_sid}",
-                f"export TWILIO_AUTH_TOKEN={self.auth_token}",
-                f"# or an API key: export TWILIO_API_KEY={self.api_key_sid} "
-                f"TWILIO_API_SECRET={self.api_key_secret}",
-                *(f"flow {sid} {count} engagements" for sid, count in self.flows.items()),
-            ]
-            if self.flows:
-                first = next(iter(self.flows))
-                lines.append(
-                    f"try: studio-engagements list {first} --base-url {base_url} --limit 5"
-                )
-            lines.append("Press Ctrl-C to stop.")
-            print("\n".join(lines), file=out, flush=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                stop.wait()
+        """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines, flows and
+        clock; the clock moves ``days_per_minute`` days every real minute (0: it stands still)."""
+        if days_per_minute < 0:
+            raise ValueError("days_per_minute must be >= 0")
+        clock = f"clock {self.now.isoformat()}" + _speed(days_per_minute)
+        wait = functools.partial(self._clock.run, days_per_minute=days_per_minute)
+        serve_forever(self._endpoint, host, port, out, clock, wait)
 
     def client(self, **kwargs: Any) -> StudioClient:
         """A ``StudioClient`` wired to this mock in-process (keyword arguments override)."""
@@ -249,3 +289,10 @@ class MockStudio:
     def reset_requests(self) -> None:
         """Forget the requests received so far."""
         self._endpoint.reset_requests()
+
+
+def _speed(days_per_minute: float) -> str:
+    """How fast the clock runs, said after its time."""
+    if days_per_minute == 0:
+        return " (standing still)"
+    return f" (running at {days_per_minute:g} days a minute)"

@@ -1,5 +1,7 @@
-"""Paging, written once for every list: offsets from ``Page``/``PageSize`` or an opaque signed
-``PageToken``, and ``meta`` with its URLs on the origin the request came to."""
+"""Paging, written once for every list: positions from ``Page``/``PageSize`` or an opaque signed
+``PageToken``, and ``meta`` with its URLs on the origin the request came to. A list says what a
+position is (:class:`PagedList`): an offset, or for a list that moves with the clock a place
+that stays true while it moves."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import base64
 import dataclasses
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 TOKEN_PREFIX = "PT"  # noqa: S105 (a marker, not a secret)
@@ -64,6 +66,49 @@ class PageAsked:
     token: str | None
 
 
+class PagedList(Protocol):
+    """A list as paging sees it: pages start at positions, which page tokens carry.
+
+    An offset list's position is the offset of the page's first record. A list that changes
+    while it is walked (engagements, newest first, as the clock moves) picks positions that
+    stay true: e.g. "older than the last record served", so a walk skips and repeats nothing.
+    """
+
+    def position(self, offset: int) -> int:
+        """The position of the record ``offset`` records from the top (past the end: an empty
+        page's position)."""
+        ...
+
+    def page(self, position: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
+        """Up to ``size`` records from ``position``, and the next page's position (None: none)."""
+        ...
+
+    def previous(self, position: int, size: int) -> int | None:
+        """The position of the page of ``size`` records before ``position`` (None: first)."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OffsetList:
+    """A list of ``count`` records that only ever grows at its end (steps) or never changes
+    (flows): positions are offsets; ``records(start, end)`` makes them."""
+
+    count: int
+    records: Callable[[int, int], list[dict[str, Any]]]
+
+    def position(self, offset: int) -> int:
+        return offset
+
+    def page(self, position: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
+        end = min(position + size, self.count)
+        records = self.records(position, end) if position < end else []
+        return records, end if end < self.count else None
+
+    def previous(self, position: int, size: int) -> int | None:
+        # An offset past the end has the last full page before the end as its previous page.
+        return max(0, min(position, self.count) - size) if position > 0 else None
+
+
 def page_body(
     tokens: PageTokens,
     asked: PageAsked,
@@ -71,22 +116,22 @@ def page_body(
     origin: str,
     path: str,
     list_key: str,
-    count: int,
-    records: Callable[[int, int], list[dict[str, Any]]],
+    listing: PagedList,
     null_meta: bool = False,
 ) -> dict[str, Any]:
-    """The page of the list at ``path`` (reached on ``origin``) of ``count`` records that ``asked``
-    names; ``records(start, end)`` makes them. ``null_meta``: every ``meta`` key null but the
-    ones paging follows. :class:`InvalidPageToken` for a token not issued for this list."""
+    """The page of ``listing``, the list at ``path`` (reached on ``origin``), that ``asked``
+    names. ``null_meta``: every ``meta`` key null but the ones paging follows.
+    :class:`InvalidPageToken` for a token not issued for this list."""
     page_size, page = asked.page_size, asked.page
     if asked.token is None:
-        offset = page * page_size
+        position = listing.position(page * page_size)
     else:
         found = tokens.offset(path, asked.token)
         if found is None:
             raise InvalidPageToken(f"Invalid PageToken: {asked.token!r} was not issued for {path}")
-        offset = found
-    end = min(offset + page_size, count)
+        position = found
+    records, following = listing.page(position, page_size)
+    previous = listing.previous(position, page_size)
 
     def link(number: int, start: int | None) -> str:
         """The URL of page ``number`` (with a token for ``start`` unless None)."""
@@ -95,18 +140,16 @@ def page_body(
             query.append(("PageToken", tokens.issue(path, start)))
         return f"{origin}{path}?{urlencode(query)}"
 
-    # An offset past the end has the last full page before the end as its previous page.
-    previous = max(0, min(offset, count) - page_size)
     meta: dict[str, object] = {
         "first_page_url": link(0, None),
         "key": list_key,
-        "next_page_url": link(page + 1, end) if end < count else None,
+        "next_page_url": None if following is None else link(page + 1, following),
         "page": page,
         "page_size": page_size,
-        "previous_page_url": link(max(page - 1, 0), previous) if offset > 0 else None,
+        "previous_page_url": None if previous is None else link(max(page - 1, 0), previous),
         # Tokens are canonical: re-issuing the one given spells it exactly as sent.
-        "url": link(page, None if asked.token is None else offset),
+        "url": link(page, None if asked.token is None else position),
     }
     if null_meta:  # what the contract allows: every key null but those paging follows
         meta = {key: meta[key] if key in PAGING_KEYS else None for key in meta}
-    return {list_key: records(offset, end) if offset < end else [], "meta": meta}
+    return {list_key: records, "meta": meta}

@@ -9,11 +9,17 @@ naming the property) one it cannot make valid values for. Making a record is the
 A property's value comes from the first rule that applies, in :meth:`_Compiler.property`'s
 order: ``const`` or ``enum``; ``pattern`` (a SID: the request's, or seeded; the first seeded is
 the record's own unless the caller gives it, as for flows); ``format: date-time`` (the first is
-the creation time, later ones updates); ``format: uri`` (the first is the record's own URL: its
-list's route and own SID, or a singleton's route; later ones and ``links`` sub-resources of it);
-documented examples, varied by the seed (:meth:`_Compiler.documented_examples`); else the
-type. A nullable property is null for about one record in eight (updates: one in four), except
-the own SID, URL and creation time and the SIDs taken from the request.
+the creation time, later ones updates: a record made at a :class:`Moment` of the mock's clock
+takes its creation and first update from it); ``format: uri`` (the first is the record's own
+URL: its list's route and own SID, or a singleton's route; later ones and ``links``
+sub-resources of it); documented examples, varied by the seed
+(:meth:`_Compiler.documented_examples`); else the type.
+
+The first enum property of two values or more is the record's lifecycle status: at a moment
+that says whether the record ended, the enum's second value if it did (``ended``), else its
+first (``active``), unless seeded null. A nullable property is null for about one record in eight
+(updates: one in four), except the own SID, URL and creation time, the SIDs taken from the
+request, and the update time a moment sets.
 """
 
 from __future__ import annotations
@@ -81,6 +87,8 @@ class _Compiler:
     size: int = 0  # how many of each record's seeded bytes the makers reserved so far
     own_sid: str | None = None
     created: str | None = None
+    updated: str | None = None
+    status: str | None = None
     own_url: str | None = None
     # own SID, creation time (all_anchors: URL)
     anchors: list[Anchor] = dataclasses.field(default_factory=list)
@@ -123,7 +131,21 @@ class _Compiler:
             def choose(record: RecordDraft) -> Any:
                 return values[record.data[at] % len(values)]
 
-            return choose if None in values else self.or_null(schema, choose)
+            seeded = choose if None in values else self.or_null(schema, choose)
+            lifecycle = [value for value in values if value is not None]
+            if self.status is not None or len(lifecycle) < 2:
+                return seeded
+            self.status = name
+            running, ended = lifecycle[0], lifecycle[1]  # as documented: active, ended
+
+            def status(record: RecordDraft) -> Any:
+                # Null stays null (the contract allows it): the clock changes only a value.
+                value, moment = seeded(record), record.moment
+                if value is None or moment is None or moment.ended is None:
+                    return value
+                return ended if moment.ended else running
+
+            return status
         if "pattern" in schema:
             return self.sid(name, schema)
         if schema.get("format") == "date-time":
@@ -209,19 +231,32 @@ class _Compiler:
         return lambda record: record.sid
 
     def date_time(self, name: str, schema: Mapping[str, Any]) -> Maker:
-        """RFC 3339 UTC: the creation time (the first such property; the newest record is from
-        :data:`NEWEST`, each later index a minute or so older), else an update at or after it."""
+        """RFC 3339 UTC: the creation time (the first such property: the record's moment's, else
+        the newest record is from :data:`NEWEST`, each later index a minute or so older), else an
+        update at or after it (the first update: the moment's, when it has one)."""
         at = self.take(2)
         if self.created is not None:
 
             def updated(record: RecordDraft) -> str:
                 return iso(record.created + timedelta(seconds=record.data[at + 1] * 7))
 
-            return self.or_null(schema, updated, UPDATE_NULL_ONE_IN)
+            seeded = self.or_null(schema, updated, UPDATE_NULL_ONE_IN)
+            if self.updated is not None:
+                return seeded
+            self.updated = name
+
+            def last_update(record: RecordDraft) -> Any:
+                moment = record.moment
+                if moment is None or moment.updated is None:
+                    return seeded(record)
+                return iso(moment.updated)
+
+            return last_update
         self.created = name
 
         def created(record: RecordDraft, index: int) -> None:
-            record.created = NEWEST - timedelta(seconds=61 * index + record.data[at] % 60)
+            if record.moment is None:
+                record.created = NEWEST - timedelta(seconds=61 * index + record.data[at] % 60)
 
         self.anchors.append(created)
         return lambda record: iso(record.created)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TextIO
 from urllib.parse import unquote, urlsplit
 
 from ._endpoint import Endpoint
@@ -108,3 +110,40 @@ def serve(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0) -> Iterato
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def serve_forever(
+    endpoint: Endpoint,
+    host: str,
+    port: int,
+    out: TextIO,
+    clock: str,
+    wait: Callable[[threading.Event], None],
+) -> None:
+    """Serve until Ctrl-C or SIGTERM, first printing the URL, ``export`` lines, flows and the
+    ``clock`` line; ``wait(stop)`` returns once ``stop`` is set (and may move the clock)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    credentials = endpoint.credentials
+    with serve(endpoint, host, port) as served_url:
+        # Bound to every address: clients reach it, and trust plain http, on loopback.
+        bound, _, bound_port = served_url.removeprefix("http://").rpartition(":")
+        everywhere = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}  # noqa: S104 (names, not binds)
+        loopback = everywhere.get(bound)
+        base_url = served_url if loopback is None else f"http://{loopback}:{bound_port}"
+        lines = [
+            f"Mock Twilio Studio listening on {base_url}",
+            f"export STUDIO_ENGAGEMENTS_BASE_URL={base_url}",
+            f"export TWILIO_ACCOUNT_SID={credentials.account_sid}",
+            f"export TWILIO_AUTH_TOKEN={credentials.auth_token}",
+            f"# or an API key: export TWILIO_API_KEY={credentials.api_key_sid} "
+            f"TWILIO_API_SECRET={credentials.api_key_secret}",
+            *(f"flow {sid} {count} engagements" for sid, count in endpoint.flows.items()),
+        ]
+        if endpoint.flows:
+            first = next(iter(endpoint.flows))
+            lines.append(f"try: studio-engagements list {first} --base-url {base_url} --limit 5")
+        lines += [clock, "Press Ctrl-C to stop."]
+        print("\n".join(lines), file=out, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            wait(stop)
