@@ -112,6 +112,19 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory, dists: Dists) -> UserVen
     return made
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand the figures measured here to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = list(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the pytest-xdist controller: gather each worker's figures, to print at the end."""
+    FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the figures the reliability suites measured (tests/reliability.py)."""
     if FIGURES:
