@@ -43,10 +43,11 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """pytest against the installed wheel (not the source folders)."""
+    """pytest against the installed wheel (not the source folders), on two workers (CI's two
+    cores), each taking whole modules (their mocks and servers are set up once)."""
     session.install(".[mock,cli]", *group("test"))
     session.install("--force-reinstall", "--no-deps", ".")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", "2", "--dist", "loadscope", *session.posargs)
 
 
 @nox.session

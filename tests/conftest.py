@@ -1,5 +1,6 @@
 """Shared fixtures: the spec, the mock over real HTTP (``server``), both client kinds (``kind``),
-the CLI's environment (``cli_env``), instant retry waits (``waits``), a clean shared mock.
+the CLI's environment (``cli_env``), instant retry waits (``waits``), a clean shared mock; the
+distributions built once (``dists``) and a user's virtual environment with them (``user_venv``).
 
 A module that uses ``server``, ``cli_env`` or ``fresh_mock`` defines the ``mock`` they serve.
 Constants and the sync/async driver are in ``helpers.py``, imported by name.
@@ -7,6 +8,9 @@ Constants and the sync/async driver are in ``helpers.py``, imported by name.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import venv
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +19,7 @@ import yaml
 
 from studio_engagements.testing import MockStudio
 
-from .helpers import KINDS, SPEC_PATH, mock_env
+from .helpers import KINDS, ROOT, SPEC_PATH, Dists, UserVenv, mock_env
 from .reliability import FIGURES, instant_sleeps
 
 
@@ -82,6 +86,43 @@ def fresh_mock(mock: MockStudio) -> Iterator[None]:
     yield
     mock.clear_faults()
     mock.reset_requests()
+
+
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
+    """Build the sdist, then the wheel from it, as pip does from PyPI (built once a run)."""
+    out = tmp_path_factory.mktemp("dist")
+    build = [sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(ROOT)]
+    subprocess.run(build, check=True, capture_output=True, timeout=600)
+    (sdist,) = out.glob("twilio_studio_engagements-*.tar.gz")
+    wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(sdist)]
+    subprocess.run(wheel, check=True, timeout=600)
+    (built,) = out.glob("twilio_studio_engagements-*.whl")
+    return Dists(sdist, built)
+
+
+@pytest.fixture(scope="session")
+def user_venv(tmp_path_factory: pytest.TempPathFactory, dists: Dists) -> UserVenv:
+    """One environment for every test that installs the package as a user does (built once)."""
+    env_dir = tmp_path_factory.mktemp("user") / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    made = UserVenv(env_dir / "bin" / "python", env_dir / "bin")
+    install = made.pip("install", "-q", f"{dists.wheel}[mock,cli]")
+    subprocess.run(install, check=True, timeout=600)
+    return made
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand the figures measured here to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = list(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the pytest-xdist controller: gather each worker's figures, to print at the end."""
+    FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

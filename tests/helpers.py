@@ -5,7 +5,12 @@ banners, terminals, Ctrl-C, the CLI's environment). Fixtures are in ``conftest.p
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -241,3 +246,124 @@ def walk(http: httpx.Client, flow_sid: str, **params: Any) -> Iterator[dict[str,
         body: dict[str, Any] = response.json()
         yield body
         url, query = body["meta"]["next_page_url"], None
+
+
+# -- requests at once: overlap counted, not timed ---------------------------------------------
+
+
+class Overlap:
+    """How many requests ``mock`` held at once (``peak``): see :func:`held_together`."""
+
+    def __init__(self, together: int, patience: float) -> None:
+        self.together = together
+        self.patience = patience
+        self.in_flight = 0
+        self.peak = 0
+        self.gave_up = False
+        self._lock = threading.Lock()
+        self._open = threading.Event()
+
+    def hold(self) -> None:
+        """Wait until ``together`` requests are in, or ``patience`` s have passed (then open)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            if self.in_flight >= self.together:
+                self._open.set()
+        if not self._open.wait(self.patience):
+            self.gave_up = True
+            self._open.set()  # one wait for the whole run: a serial client pays it once
+        with self._lock:
+            self.in_flight -= 1
+
+
+@contextlib.contextmanager
+def held_together(mock: MockStudio, together: int, patience: float = 30) -> Iterator[Overlap]:
+    """Hold ``mock``'s first requests until ``together`` of them are in at once.
+
+    Whether a client overlaps its requests, without a clock: a client that sends them together
+    opens the gate at once (``peak == together``); one that waits for each answer before the
+    next sends one, waits out ``patience`` and leaves ``peak`` at 1. Works over HTTP (each
+    connection has its own server thread), not on the in-process transports.
+    """
+    overlap = Overlap(together, patience)
+    endpoint = mock._endpoint
+    answer = endpoint.handle
+
+    def handle(request: Any) -> Any:
+        overlap.hold()
+        return answer(request)
+
+    endpoint.handle = handle  # type: ignore[method-assign]
+    try:
+        yield overlap
+    finally:
+        del endpoint.handle
+
+
+# -- the distributions and a user's environment (fixtures ``dists`` and ``user_venv``) ----------
+
+
+@dataclasses.dataclass(frozen=True)
+class Dists:
+    """The sdist built from the source tree, and the wheel built from that sdist."""
+
+    sdist: Path
+    wheel: Path
+
+
+@dataclasses.dataclass(frozen=True)
+class UserVenv:
+    """A fresh virtual environment with the wheel and its ``mock`` and ``cli`` extras, no pip."""
+
+    python: Path
+    bin: Path
+
+    def pip(self, *args: str) -> list[str]:
+        """This process's pip acting on the environment (it has no pip of its own)."""
+        return [sys.executable, "-m", "pip", "--python", str(self.python), *args]
+
+    def run(self, code: str, *extras: str, **options: Any) -> subprocess.CompletedProcess[str]:
+        """Run ``code`` as if only the wheel with ``extras`` were installed.
+
+        Every installed distribution outside what the wheel with ``extras`` requires (followed
+        through their own requirements) cannot be imported; ``BLOCKED`` names its modules.
+        """
+        only = ONLY_WITH.replace("EXTRAS", repr(set(extras)))
+        return subprocess.run(
+            [self.python, "-c", only + code], capture_output=True, text=True, timeout=300,
+            **options,
+        )  # fmt: skip
+
+
+# Run before the code: one environment stands for several installs (the wheel alone, with
+# ``mock``), the other extras' distributions made unimportable.
+ONLY_WITH = """
+import importlib.metadata as md, re, sys
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+def needs(dist, extras):
+    try:
+        lines = md.requires(dist) or []
+    except md.PackageNotFoundError:  # not for this Python (a marker): nothing to hide
+        return
+    for line in lines:
+        extra = re.search(r"extra\\s*==\\s*['\\"]([^'\\"]+)", line)
+        if extra is None or extra.group(1) in extras:
+            name, wanted = re.match(r"([A-Za-z0-9._-]+)\\s*(?:\\[([^\\]]+)\\])?", line).groups()
+            yield name, set((wanted or "").split(","))
+
+allowed, todo = set(), [("twilio-studio-engagements", EXTRAS)]
+while todo:
+    dist, extras = todo.pop()
+    if (norm(dist), frozenset(extras)) not in allowed:
+        allowed.add((norm(dist), frozenset(extras)))
+        todo.extend(needs(dist, extras))
+allowed = {dist for dist, _ in allowed}
+for module, owners in md.packages_distributions().items():
+    if not {norm(owner) for owner in owners} & allowed:
+        sys.modules[module] = None  # import fails, as if it were not installed
+BLOCKED = sorted(module for module, owner in sys.modules.items() if owner is None)
+"""

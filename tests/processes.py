@@ -4,6 +4,8 @@ environment, and the mock served with its pages rewritten."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import fcntl
 import json
 import os
 import pty
@@ -11,8 +13,10 @@ import resource
 import select
 import signal
 import socketserver
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -121,6 +125,20 @@ def file_size_limit(size: int) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
+def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
+    """A WSGI ``app`` over real HTTP on loopback (threaded): its base URL."""
+    server = make_server("127.0.0.1", 0, app, _ThreadingWSGIServer, _Quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
 def serve_rewritten(
     mock: MockStudio, rewrite: Callable[[str, dict[str, Any]], None]
 ) -> Iterator[str]:
@@ -138,15 +156,8 @@ def serve_rewritten(
         start_response(status, [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
-    server = make_server("127.0.0.1", 0, app, _ThreadingWSGIServer, _Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_wsgi(app) as base_url:
+        yield base_url
 
 
 def on_a_terminal(command: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes]:
@@ -169,6 +180,72 @@ def on_a_terminal(command: list[str], env: dict[str, str]) -> tuple[int, bytes, 
         terminal += chunk
     os.close(leader)
     return process.returncode, stdout, terminal
+
+
+@dataclasses.dataclass(frozen=True)
+class Screen:
+    """What a person saw of a run on a terminal: its exit code, the screen at the end (each line
+    without its trailing blanks) and every byte the terminal got."""
+
+    code: int
+    lines: list[str]
+    raw: bytes
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).strip("\n") + "\n"
+
+
+def _on_its_own_terminal() -> None:
+    # In the child, after setsid(): the terminal on stdin becomes this session's controlling
+    # terminal, so that a Ctrl-C typed on it interrupts the run, as for a person.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def on_a_screen(
+    command: list[str], env: dict[str, str], *, rows: int = 24, columns: int = 80,
+    ctrl_c_when: Callable[[], bool] | None = None, timeout: float = 120,
+) -> Screen:  # fmt: skip
+    """Run ``command`` on a pseudo-terminal of ``rows`` x ``columns`` (stdin, stdout, stderr),
+    read by a terminal emulator as a person would; type Ctrl-C once ``ctrl_c_when()`` holds."""
+    import pyte
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    sized = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}  # the size: the tty's
+    process = subprocess.Popen(
+        command, stdin=follower, stdout=follower, stderr=follower, env={**sized, "TERM": "xterm"},
+        start_new_session=True, preexec_fn=_on_its_own_terminal,
+    )  # fmt: skip
+    os.close(follower)
+    screen = pyte.Screen(columns, rows)
+    stream = pyte.ByteStream(screen)
+    raw = b""
+    deadline = time.monotonic() + timeout
+    pressed = ctrl_c_when is None
+    try:
+        while time.monotonic() < deadline:
+            if not pressed and ctrl_c_when is not None and ctrl_c_when():
+                os.write(leader, b"\x03")  # what the Ctrl-C key sends; the terminal signals
+                pressed = True
+            if not select.select([leader], [], [], 0.01)[0]:
+                continue
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: every end of the terminal is closed, the run is over
+                break
+            if not chunk:
+                break
+            raw += chunk
+            stream.feed(chunk)
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return Screen(code, [line.rstrip() for line in screen.display], raw)
 
 
 def interrupted(

@@ -1,16 +1,19 @@
 """Ordinary mishaps against the mock over HTTP: two runs at once, Ctrl-C, 429s, odd strings.
 
 Real processes where the behaviour needs one (locks, SIGINT). ``STUDIO_ENGAGEMENTS_SOAK=1``
-(``nox -s soak``) runs the Ctrl-C stress with 100 interrupts instead of 30.
+(``nox -s soak``) runs the Ctrl-C stress with 100 interrupts instead of 8.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from .helpers import CLI, interrupted, jsonl, mock_env, run_cli, serve_rewritten
 FLOWS = ["FW" + letter * 32 for letter in "1234"]
 BIG = "FW" + "9" * 32
 PAGE = 40
-INTERRUPTS = 100 if os.environ.get("STUDIO_ENGAGEMENTS_SOAK") else 30
+INTERRUPTS = 100 if os.environ.get("STUDIO_ENGAGEMENTS_SOAK") else 8
 BIG_COUNT = 500 * INTERRUPTS  # a run writes ~13 pages of 20 before its Ctrl-C: never all
 
 
@@ -159,21 +162,48 @@ def test_debug_adds_tracebacks_and_keeps_exit_codes(
         assert [line for line in result.stderr.splitlines() if line.startswith("error: ")]
 
 
+@contextlib.contextmanager
+def arrivals(mock: MockStudio) -> Iterator[list[tuple[float, int | None]]]:
+    """When each request reached ``mock`` (this process's clock) and the status it got."""
+    seen: list[tuple[float, int | None]] = []
+    lock = threading.Lock()
+    endpoint = mock._endpoint
+    answer = endpoint.handle
+
+    def handle(request: Any) -> Any:
+        moment = time.monotonic()
+        reply = answer(request)
+        with lock:
+            seen.append((moment, None if reply.response is None else reply.response.status))
+        return reply
+
+    endpoint.handle = handle  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del endpoint.handle
+
+
 def test_a_429_on_one_flow_pauses_the_others_outside_their_deadline(
     mock: MockStudio, server: str, tmp_path: Path
 ) -> None:
-    mock.inject(Fault.rate_limit(retry_after=3), times=1, after=5)
-    started = time.monotonic()
-    result = run_cli(
-        *folder(server, tmp_path), "--timeout", "2", "--concurrency", "4", env=mock_env(mock)
-    )
-    elapsed = time.monotonic() - started
+    retry_after = 3
+    mock.inject(Fault.rate_limit(retry_after=retry_after), times=1, after=5)
+    with arrivals(mock) as seen:
+        result = run_cli(
+            *folder(server, tmp_path), "--timeout", "2", "--concurrency", "4", env=mock_env(mock)
+        )
     assert result.returncode == 0, result.stderr
     assert "4 of 4 done" in result.stderr
     assert "Deadline" not in result.stderr
     for flow in FLOWS:
         assert jsonl(tmp_path / f"{flow}.jsonl") == mock.engagements(flow)
-    assert elapsed >= 3  # everyone waited out the Retry-After
+    # Everyone waited out the Retry-After: while it runs, only the requests already under way
+    # (one per other flow) reach the mock; without the shared pause the other flows' remaining
+    # pages would. A slow machine only makes requests later, never earlier.
+    limited = next(moment for moment, status in seen if status == 429)
+    during = [status for moment, status in seen if limited < moment < limited + retry_after]
+    assert len(during) <= len(FLOWS) - 1, during
     lines = result.stderr.splitlines()
     total = next(line for line in lines if line.lstrip("│ ").startswith("total"))
     assert " 1 " in total  # one retry in all: the other flows did not hammer the API

@@ -8,6 +8,7 @@ suite again: it must then fail.
 from __future__ import annotations
 
 import json
+import os
 from types import SimpleNamespace
 from typing import Any
 
@@ -26,8 +27,9 @@ from .helpers import ROOT, SPEC_PATH
 pytest_plugins = ["pytester"]
 
 # Per operation and phase: bounded so that the default run stays under a minute for the seven
-# operations (nox -s fuzz goes further).
-MAX_EXAMPLES = 100
+# operations (nox -s fuzz goes further). The reruns that check the suite itself need fewer.
+MAX_EXAMPLES = int(os.environ.get("STUDIO_ENGAGEMENTS_FUZZ_EXAMPLES", "100"))
+RERUN_EXAMPLES = "20"
 
 
 def load_schema(mock: MockStudio) -> Any:
@@ -88,6 +90,7 @@ def test_the_suite_reaches_real_pages_with_and_without_credentials(
     # Guards the suite itself: if generation never reached a seeded flow with valid credentials,
     # the checks above would prove little. A fresh process runs the fuzz test, then the check.
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("STUDIO_ENGAGEMENTS_FUZZ_EXAMPLES", RERUN_EXAMPLES)
     pytester.makepyfile(test_reached=REACHED)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=len(OPERATIONS) + 1)

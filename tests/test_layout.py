@@ -104,3 +104,21 @@ def test_the_package_imports_lazily_in_one_place_only() -> None:
             ):
                 lazy.append(f"{path.relative_to(PACKAGE)}:{node.name}")
     assert set(lazy) <= LAZY, sorted(set(lazy) - LAZY)
+
+
+SOAK_SIZED = re.compile(r"\bSOAK\b|STUDIO_ENGAGEMENTS_SOAK|import [^\n]*\bSETTINGS\b")
+
+
+def test_nox_soak_runs_every_suite_that_has_a_soak_size() -> None:
+    """A suite that scales up under ``STUDIO_ENGAGEMENTS_SOAK`` (``SOAK``, or the reliability
+    suites' hypothesis ``SETTINGS``) is one `nox -s soak` runs: else its full size never runs."""
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    soak = noxfile[noxfile.index("def soak(") :].split("\n\n\n", 1)[0]
+    listed = set(re.findall(r'"(tests/test_\w+\.py)"', soak))
+    sized = {
+        f"tests/{path.name}"
+        for path in (ROOT / "tests").glob("test_*.py")
+        if path.name != Path(__file__).name and SOAK_SIZED.search(path.read_text(encoding="utf-8"))
+    }
+    assert sized, "no suite has a soak size"
+    assert sized <= listed, sorted(sized - listed)

@@ -15,24 +15,28 @@ from studio_engagements.testing import MockStudio
 from .helpers import FLOW, OTHER, client, walk
 
 PATH = f"/v1/Flows/{FLOW}/Engagements"
-MOCKS: dict[int, MockStudio] = {}
+MOST = 700
 
 
-def mock_with(count: int) -> MockStudio:
-    # One mock per size, reused across examples: construction parses the spec.
-    if count not in MOCKS:
-        MOCKS[count] = MockStudio({FLOW: count}, seed=count)
-    return MOCKS[count]
+def sized(count: int) -> str:
+    """The flow of ``SIZES`` with ``count`` engagements."""
+    return f"FW{count:032x}"
+
+
+# One mock for every example (building one parses the spec): a flow of each size 0-700, whose
+# records are made only when a page asks for them.
+SIZES = MockStudio({sized(count): count for count in range(MOST + 1)}, seed=3)
 
 
 @settings(max_examples=60, deadline=None)
-@given(count=st.integers(0, 700), page_size=st.integers(1, 1000))
+@given(count=st.integers(0, MOST), page_size=st.integers(1, 1000))
 def test_pages_partition_the_data_exactly(count: int, page_size: int) -> None:
-    mock = mock_with(count)
-    with client(mock) as http:
-        pages = list(walk(http, FLOW, PageSize=page_size))
+    flow = sized(count)
+    with client(SIZES) as http:
+        pages = list(walk(http, flow, PageSize=page_size))
     served = [e["sid"] for page in pages for e in page["engagements"]]
-    assert served == [e["sid"] for e in mock.engagements(FLOW)]
+    assert served == [e["sid"] for e in SIZES.engagements(flow)]
+    assert len(served) == count
     assert len(pages) == max(1, -(-count // page_size))
     assert all(len(page["engagements"]) == page_size for page in pages[:-1])
     for number, page in enumerate(pages):

@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from studio_engagements import (
     UnexpectedResponseError,
 )
 from studio_engagements import errors as errors_module
-from studio_engagements._bounded import SLACK
 
 from .helpers import FLOW, SID, TOKEN
 from .hostile import (
@@ -78,14 +76,14 @@ def trickling_body(server: Hostile) -> Behaviour:
     def behaviour(conn: socket.socket, target: str) -> None:
         body = good_page(server, 0, last=True)
         conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode())
-        trickle(conn, body, server.stop)
+        trickle(server, conn, body)
 
     return behaviour
 
 
 def trickling_headers(server: Hostile) -> Behaviour:
     def behaviour(conn: socket.socket, target: str) -> None:
-        trickle(conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 100, server.stop)
+        trickle(server, conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 100)
 
     return behaviour
 
@@ -114,8 +112,10 @@ def test_typed_error_within_the_deadline_and_bounded_memory(
 ) -> None:
     make, expected = CASES[case]
     server = hostile(make)
-    error, elapsed, peak = measured(expected, lambda: driver(kind, server).page(FLOW))
-    assert elapsed <= TIMEOUT + SLACK, f"{case}: {elapsed:.2f} s"
+    error, peak = measured(expected, lambda: driver(kind, server).page(FLOW))
+    # The deadline, not the server, ended the trickle (which would go on for 30 s and more);
+    # the cases over the cap would end in a timeout error, not a size error, without their check.
+    assert not server.trickled_out.is_set(), f"{case}: the client waited for the whole trickle"
     assert peak < PEAK_BOUND, f"{case}: peak {peak:,} bytes"
     if isinstance(error, ResponseTooLargeError):
         assert error.max_response_bytes == CAP
@@ -149,18 +149,17 @@ def test_headers_trickling_on_a_reused_connection(kind: str, hostile: Start) -> 
     def make(server: Hostile) -> Behaviour:
         def behaviour(conn: socket.socket, target: str) -> None:
             if "Page=1" in target:
-                trickle(conn, b"HTTP/1.1 200 OK\r\n" * 100, server.stop)
+                trickle(server, conn, b"HTTP/1.1 200 OK\r\n" * 100)
             else:
                 respond(conn, good_page(server, 0))
 
         return behaviour
 
     server = hostile(make)
-    started = time.monotonic()
     with pytest.raises(RequestTimeoutError, match="deadline"):
         driver(kind, server).stream(FLOW)
     assert server.connections == 1
-    assert time.monotonic() - started <= 2 * TIMEOUT + SLACK
+    assert not server.trickled_out.is_set(), "the client waited for the whole 170 s trickle"
 
 
 def test_a_page_within_the_cap_and_deadline_is_read_whole_also_gzipped(
@@ -268,9 +267,7 @@ def test_cli_keeps_whole_pages_and_says_how_to_resume(
         "--base-url", server.base_url, "--timeout", str(TIMEOUT),
         "--max-response-bytes", str(CAP),
     ]  # fmt: skip
-    started = time.monotonic()
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
-    elapsed = time.monotonic() - started
     assert result.returncode == code, result.stderr
     partial = output.with_name("out.jsonl.partial")
     lines = partial.read_text(encoding="utf-8").splitlines()
@@ -285,5 +282,6 @@ def test_cli_keeps_whole_pages_and_says_how_to_resume(
         assert "--max-response-bytes" in result.stderr
     else:
         assert "deadline" in result.stderr
-        # Three attempts (two retries by default), each within the deadline plus the slack.
-        assert elapsed <= 3 * (TIMEOUT + SLACK) + 8 + 5  # + backoff + interpreter start
+        # Three attempts (two retries by default), each cut by the deadline, not by the server.
+        assert sum("Page=1" in target for target in server.requests) == 3, server.requests
+        assert not server.trickled_out.is_set()

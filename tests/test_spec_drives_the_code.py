@@ -135,12 +135,11 @@ def test_a_field_and_a_status_added_to_the_spec_reach_every_place(tmp_path: Path
     assert f"{NEW_STEP_FIELD}: str | None = None" in step_model
 
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
+    venv.create(env_dir)  # no pip of its own: this process's pip installs into it
     python = env_dir / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", f"{repo}[mock,cli]"],
-        capture_output=True,
-        text=True,
+        [*pip, "install", "-q", f"{repo}[mock,cli]"], capture_output=True, text=True
     )
     assert install.returncode == 0, install.stdout + install.stderr
     checked = subprocess.run(

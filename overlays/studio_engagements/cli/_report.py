@@ -185,7 +185,9 @@ class Display:
 
     def text(self, in_flight: int, now: float) -> str:
         """The display's lines."""
-        width = shutil.get_terminal_size((80, 24)).columns
+        # Two columns short of the terminal: the "^C" it echoes after the last line must not
+        # wrap it, or the redraw (which counts the lines it drew) leaves a line behind.
+        width = shutil.get_terminal_size((80, 24)).columns - 2
         running = [job for job in self.jobs if job.state is JobState.RUNNING]
         lines = []
         for job in running[:8]:
