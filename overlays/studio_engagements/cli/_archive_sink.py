@@ -134,7 +134,8 @@ class ArchiveSink:
         if stand is Stand.RESUME:
             note = f"resuming flow {job.flow_sid} after {kept}"
         elif stand is Stand.UPDATE:
-            reach = "the whole list" if walk.cutoff is None else f"back to {walk.cutoff.isoformat()}"
+            cutoff = walk.cutoff
+            reach = "the whole list" if cutoff is None else f"back to {cutoff.isoformat()}"
             note = f"updating flow {job.flow_sid} ({kept} kept): reading {reach}"
         return Standing(stand, cursor, job.engagements, pages, note)
 
