@@ -17,15 +17,14 @@ from typing import Any
 
 import httpx
 
+from studio_engagements import Engagement, Step
+
 from .common import AUTHORIZATION
 
-# The archive's columns (``studio-engagements archive``), written out as a script would.
-ENGAGEMENT_COLUMNS = ("sid", "account_sid", "flow_sid", "contact_sid",
-                      "contact_channel_address", "context", "status", "date_created",
-                      "date_updated", "url", "links")  # fmt: skip
-STEP_COLUMNS = ("sid", "account_sid", "flow_sid", "engagement_sid", "name", "context",
-                "parent_step_sid", "transitioned_from", "transitioned_to", "type", "date_created",
-                "date_updated", "url", "links")  # fmt: skip
+# The archive's columns (``studio-engagements archive``): the spec's fields, as the models name
+# them (a script would write them out; here they must not be retyped).
+ENGAGEMENT_COLUMNS = Engagement.FIELDS
+STEP_COLUMNS = Step.FIELDS
 
 
 def cell(value: Any) -> Any:

@@ -78,6 +78,13 @@ def in_words(error: BaseException) -> str:
         text = text.removeprefix(f"{cause}: ").removeprefix(cause).strip()
         what = _NETWORK.get(cause, "timed out" if isinstance(error, TimeoutError) else "")
         return f"network failure: {what}: {text}" if what else f"network failure: {text}"
+    if isinstance(error, ApiError):  # the URL, request id and link: with --debug or --report
+        code = "" if error.code is None else f", Twilio code {error.code}"
+        return f"{error.message} (HTTP {error.status}{code})"
+    if isinstance(error, ResponseTooLargeError):
+        return f"a page larger than max_response_bytes={error.max_response_bytes:,} (HTTP 200)"
+    if isinstance(error, UnexpectedResponseError):
+        return f"unexpected response (HTTP {error.status}): {error.reason}"
     if isinstance(error, OSError) and error.strerror and error.filename:
         return f"{error.strerror}: {error.filename}"
     return text or "failed"

@@ -170,6 +170,8 @@ class Runner:
                 self._on_change(self)
         except Interrupted:
             self.gate.stop.set()
+            for job, walk in self._walks.items():
+                job.seconds += time.monotonic() - walk.started
             for job in self.jobs:
                 if job.state is JobState.RUNNING:
                     job.state, job.error = JobState.INTERRUPTED, KeyboardInterrupt()
