@@ -12,6 +12,9 @@ from .errors import ResponseTooLargeError, UnsupportedEncodingError
 
 # A buffer that grew past this (an outsized body) is dropped rather than kept for the next page.
 _KEPT_BUFFER_BYTES = 16 * 1024 * 1024
+# Of the buffers that grew past this (a page of engagements, not of steps), one is kept: threads
+# that read many small bodies and now and then a large one would otherwise each keep a large one.
+_SMALL_BUFFER_BYTES = 256 * 1024
 
 
 class DeadlineExceeded(httpx.TimeoutException):
@@ -72,9 +75,15 @@ class Budget:
         return Body(self, response, self._buffers.pop() if self._buffers else bytearray())
 
     def release(self, buffer: bytearray) -> None:
-        """Hand a buffer back for the next request (unless an outsized body grew it)."""
-        if len(buffer) <= _KEPT_BUFFER_BYTES:
-            self._buffers.append(buffer)
+        """Hand a buffer back for the next request (unless an outsized body grew it, or it is
+        large and a large one is kept already)."""
+        size = len(buffer)
+        if size > _KEPT_BUFFER_BYTES or (
+            size > _SMALL_BUFFER_BYTES
+            and any(len(kept) > _SMALL_BUFFER_BYTES for kept in self._buffers)
+        ):
+            return
+        self._buffers.append(buffer)
 
 
 # Content-Encodings decoded here, by zlib, each layer's output bounded; no other is decoded.

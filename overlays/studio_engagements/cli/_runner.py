@@ -13,9 +13,11 @@ workers are daemons: a request under way is abandoned, never half written).
 from __future__ import annotations
 
 import collections
+import ctypes
 import dataclasses
 import enum
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +32,7 @@ from ._journal import JournalError
 from ._report import Display
 
 CHECK_SECONDS = 0.2  # how often the engine looks for Ctrl-C while it waits
+M_ARENA_MAX = -8  # glibc's mallopt parameter: how many malloc arenas threads may have
 PAGES_AHEAD = 2  # pages of one job held at once: one being committed, the next being read
 
 
@@ -360,6 +363,8 @@ class Runner:
     # -- the workers ------------------------------------------------------------------------------
 
     def _start_workers(self) -> None:
+        if not self._threads:
+            _share_malloc_arenas()
         while len(self._threads) < self.concurrency:
             thread = threading.Thread(target=self._work_on, name="studio-worker", daemon=True)
             thread.start()
@@ -400,6 +405,22 @@ class Runner:
             job.retrying = f"retrying in {event.wait:.1f} s after {event.reason}"
         if self.gate.stop.is_set():
             raise Interrupted
+
+
+def _share_malloc_arenas() -> None:
+    """Let the workers share two malloc arenas (Linux with glibc; elsewhere nothing to do).
+
+    glibc gives each thread that contends for malloc an arena of its own and keeps what is freed
+    there: every worker that once decoded a page of engagements would keep a page's worth, and
+    the process would grow with the pages a run reads rather than with the pages it holds.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    mallopt(M_ARENA_MAX, 2)
 
 
 def _largest_page() -> int:
