@@ -32,7 +32,8 @@ from ._journal import JournalError
 from ._report import Display
 
 CHECK_SECONDS = 0.2  # how often the engine looks for Ctrl-C while it waits
-M_ARENA_MAX = -8  # glibc's mallopt parameter: how many malloc arenas threads may have
+M_ARENA_MAX = -8  # glibc's mallopt parameters: how many malloc arenas threads may have,
+M_MMAP_THRESHOLD = -3  # and the size from which a block is mapped on its own (and given back)
 PAGES_AHEAD = 2  # pages of one job held at once: one being committed, the next being read
 
 
@@ -421,6 +422,7 @@ def _share_malloc_arenas() -> None:
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return
     mallopt(M_ARENA_MAX, 2)
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
 
 
 def _largest_page() -> int:
