@@ -10,14 +10,12 @@ import math
 import signal
 import sqlite3
 import subprocess
-import threading
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
@@ -25,7 +23,7 @@ from studio_engagements import Engagement, Step
 from studio_engagements.testing import MockStudio
 
 from .helpers import CLI, interrupted, mock_env, run_cli
-from .processes import _ThreadingWSGIServer
+from .processes import serve_wsgi
 
 FLOWS = ["FW" + "7" * 32, "FW" + "8" * 32]
 PAGE = 20
@@ -194,11 +192,6 @@ def test_an_update_long_after_the_last_is_warned_about(
 # -- a server of our own that evolves by day ------------------------------------------------------
 
 
-class Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class Evolving:
     """A flow whose engagements start every 6 hours, stay active a day and a half (a step every
     12 hours), and are kept 30 days: served newest first, paged by offset."""
@@ -290,26 +283,18 @@ def _text(moment: datetime) -> str:
 
 def test_a_server_that_evolves_by_day_is_archived_exactly(tmp_path: Path) -> None:
     world = Evolving()
-    server = make_server("127.0.0.1", 0, world.app, _ThreadingWSGIServer, Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     env = mock_env(MockStudio(flows={}, seed=1))  # any credentials: this server takes them all
     out = tmp_path / "evolving.sqlite"
-    args = ["archive", world.FLOW, "--steps", "--page-size", "7", "--base-url", base]
     ever: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    try:
+    with serve_wsgi(world.app) as base:
+        args = ["archive", world.FLOW, "--steps", "--page-size", "7", "--base-url", base]
         for day in (10, 12, 13, 45):
             world.day = day
-            ever.update(
-                {e["sid"]: (e, world.steps(int(e["sid"][2:], 16))) for e in world.engagements()}
-            )
+            for engagement in world.engagements():
+                steps = world.steps(int(engagement["sid"][2:], 16))
+                ever[engagement["sid"]] = (engagement, steps)
             result = run_cli(*args, "--output", str(out), env=env)
             assert result.returncode == 0, result.stderr
             assert held(out) == ever
             if day == 45:
                 assert "warning:" in result.stderr
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
@@ -25,7 +24,7 @@ from studio_engagements.cli._archive_store import file_error
 from studio_engagements.testing import MockStudio
 
 from .helpers import CLI, file_size_limit, jsonl, mock_env, run_cli
-from .processes import _ThreadingWSGIServer
+from .processes import serve_wsgi
 
 FLOW = "FW" + "1" * 32
 GONE = "FW" + "2" * 32
@@ -38,11 +37,6 @@ Intercept = Callable[[str, str], tuple[int, bytes] | None]
 @pytest.fixture(scope="module")
 def mock() -> MockStudio:
     return MockStudio(flows={FLOW: COUNT, GONE: 12}, seed=21)
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @contextlib.contextmanager
@@ -60,15 +54,8 @@ def serve_with(mock: MockStudio, intercept: Intercept) -> Iterator[str]:
         )
         return [body]
 
-    server = make_server("127.0.0.1", 0, app, _ThreadingWSGIServer, _Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_wsgi(app) as base:
+        yield base
 
 
 def not_found(path: str) -> tuple[int, bytes]:
