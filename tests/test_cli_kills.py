@@ -8,6 +8,7 @@ import json
 import random
 import signal
 import sqlite3
+import subprocess
 from pathlib import Path
 
 from studio_engagements.testing import Fault, MockStudio
@@ -19,6 +20,20 @@ KILLS = 50 if SOAK else 4
 FLOWS = ["FW" + letter * 32 for letter in "9ab"]
 
 
+def killed_then_rerun(
+    mock: MockStudio, args: list[str], chance: random.Random
+) -> subprocess.CompletedProcess[str]:
+    """``KILLS`` runs of the command, each killed after 1 to 40 requests; then one to its end."""
+    for _ in range(KILLS):
+        code, stderr = interrupted(
+            [*CLI, *args], mock_env(mock), mock, requests=chance.randint(1, 40),
+            stop=signal.SIGKILL,
+        )  # fmt: skip
+        assert code in (-signal.SIGKILL, 0), stderr
+    mock.clear_faults()
+    return run_cli(*args, env=mock_env(mock))
+
+
 def test_kill_9_at_random_moments_of_an_archive_with_steps_ends_exact(tmp_path: Path) -> None:
     mock = MockStudio(flows=dict.fromkeys(FLOWS, 90), seed=41)
     mock.inject(Fault.delay(0.004), times=10_000_000)  # requests take a while: moments to land in
@@ -26,14 +41,7 @@ def test_kill_9_at_random_moments_of_an_archive_with_steps_ends_exact(tmp_path: 
     with mock.serve() as base:
         args = ["archive", *FLOWS, "--steps", "--page-size", "25", "--concurrency", "4",
                 "--base-url", base, "--output", str(out)]  # fmt: skip
-        for _ in range(KILLS):
-            code, stderr = interrupted(
-                [*CLI, *args], mock_env(mock), mock, requests=chance.randint(1, 40),
-                stop=signal.SIGKILL,
-            )  # fmt: skip
-            assert code in (-signal.SIGKILL, 0), stderr
-        mock.clear_faults()
-        done = run_cli(*args, env=mock_env(mock))
+        done = killed_then_rerun(mock, args, chance)
     assert done.returncode == 0, done.stderr
     with contextlib.closing(sqlite3.connect(out)) as db:
         engagements = {
@@ -58,14 +66,7 @@ def test_kill_9_at_random_moments_of_a_many_flow_list_ends_exact(tmp_path: Path)
     with mock.serve() as base:
         args = ["list", *FLOWS, "--page-size", "20", "--output-dir", str(folder),
                 "--base-url", base]  # fmt: skip
-        for _ in range(KILLS):
-            code, stderr = interrupted(
-                [*CLI, *args], mock_env(mock), mock, requests=chance.randint(1, 40),
-                stop=signal.SIGKILL,
-            )  # fmt: skip
-            assert code in (-signal.SIGKILL, 0), stderr
-        mock.clear_faults()
-        done = run_cli(*args, env=mock_env(mock))
+        done = killed_then_rerun(mock, args, chance)
     assert done.returncode == 0, done.stderr
     for flow in FLOWS:
         assert jsonl(folder / f"{flow}.jsonl") == mock.engagements(flow)

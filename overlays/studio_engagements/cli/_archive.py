@@ -96,9 +96,7 @@ def run_archive(
             raise
         jobs = outcome.jobs
         whole = not outcome.interrupted and bool(jobs) and all(job.state.finished for job in jobs)
-        if _forget_if_empty(target, existed):
-            pass
-        elif request.restart and whole:
+        if not _forget_if_empty(target, existed) and request.restart and whole:
             os.replace(target, request.output)  # the new archive, complete, takes the old's place
     code = run_code(jobs, outcome.interrupted)
     show_tracebacks(ctx, jobs)

@@ -359,11 +359,6 @@ class ArchiveSink:
         finally:
             self.store.close()
 
-    @property
-    def complete(self) -> bool:
-        """Whether a run finished every flow of the archive."""
-        return bool(self.store.get("complete"))
-
 
 def check_options(store: ArchiveStore, steps: bool) -> str | None:
     """Why the archive in ``store`` cannot be continued with ``steps`` (None: it can)."""

@@ -125,8 +125,6 @@ class Runner:
         self.sink, self.concurrency, self.page_size = sink, concurrency, page_size
         self.jobs: list[Job] = []
         self.gate = Gate()
-        self.started = time.monotonic()
-        self.flows: list[Any] | None = None
         self.requests = 0
         self._on_change: Callable[[Runner], None] = lambda runner: None
         self._client = StudioClient(**client_options, on_retry=self._announce)
@@ -154,8 +152,7 @@ class Runner:
         task = self._next_done()
         if task.error is not None:
             raise task.error
-        self.flows = list(task.result)
-        return self.flows
+        return list(task.result)
 
     def run(
         self, jobs: Sequence[Job], on_change: Callable[[Runner], None] = lambda runner: None
