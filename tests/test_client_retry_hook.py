@@ -10,6 +10,7 @@ import pytest
 
 import studio_engagements
 from studio_engagements import RetryEvent
+from studio_engagements._body import Answer
 from studio_engagements._retry import Attempts, Done
 
 from .helpers import FLOW, RECORD, TOKEN, page_body, stub_client, transport_driver
@@ -140,10 +141,10 @@ def test_a_hook_that_is_not_callable_is_refused() -> None:
 def test_each_outcome_is_a_typed_value() -> None:
     request = httpx.Request("GET", f"http://127.0.0.1{PATH}")
     attempts = Attempts(request, max_retries=1)
-    retry = attempts.outcome(httpx.Response(503, request=request), None)
+    retry = attempts.outcome(Answer(503, httpx.Headers(), b""), None)
     assert isinstance(retry, RetryEvent)
     assert (retry.attempt, retry.reason, retry.status) == (1, "503", 503)
     body = json.dumps(page_body(str(request.url), [RECORD])).encode()
-    done = attempts.outcome(httpx.Response(200, content=body, request=request), None)
+    done = attempts.outcome(Answer(200, httpx.Headers(), body), None)
     assert isinstance(done, Done)
     assert [e.sid for e in done.value.engagements] == [RECORD["sid"]]

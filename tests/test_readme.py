@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from studio_engagements import AsyncStudioClient, Engagement, StudioClient
+from studio_engagements import Engagement, _bounded
 from studio_engagements.testing import MockStudio
 
 from .helpers import CLI, FLOW, OTHER, ROOT, UserVenv, run_cli, serving, twilio_env
@@ -87,9 +87,13 @@ def twilio_is_the_mock(mock: MockStudio, monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(httpx, "Client", Client)
     monkeypatch.setattr(httpx, "AsyncClient", AsyncClient)
-    # The clients make their pool from the class they hold (what a subclass would override).
-    monkeypatch.setattr(StudioClient, "_http_type", Client)
-    monkeypatch.setattr(AsyncStudioClient, "_http_type", AsyncClient)
+
+    def new_http(http_type: type[Any], base_url: httpx.URL) -> httpx.Client | httpx.AsyncClient:
+        routed_type = AsyncClient if issubclass(http_type, real_async) else Client
+        return routed_type(follow_redirects=False)  # type: ignore[no-any-return]
+
+    # Where both clients make what they send through when no http_client is given.
+    monkeypatch.setattr(_bounded, "new_http", new_http)
     for name in ("TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", mock.account_sid)

@@ -226,8 +226,8 @@ def test_a_dropped_record_turns_the_exactness_check_red(
 ) -> None:
     original = _retry.read_page
 
-    def lossy(response: Any, model: str = "Page") -> Any:
-        page = original(response, model)
+    def lossy(answer: Any, request: Any, model: str = "Page") -> Any:
+        page = original(answer, request, model)
         return type(page)(page.engagements[1:], page.meta)
 
     monkeypatch.setattr(_retry, "read_page", lossy)

@@ -29,6 +29,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from studio_engagements import Engagement, Page, _response
+from studio_engagements._body import Answer
 from studio_engagements._models import Page as PageModel
 from studio_engagements.errors import StudioError, UnexpectedResponseError
 
@@ -78,11 +79,9 @@ def read(body: bytes, content_type: str = "application/json") -> Page | StudioEr
     """What the parser makes of a 200 with ``body``: a page or a StudioError (anything else
     escapes and fails the test)."""
     request = httpx.Request("GET", URL)
-    response = httpx.Response(
-        200, content=body, headers={"Content-Type": content_type}, request=request
-    )
+    answer = Answer(200, httpx.Headers({"Content-Type": content_type}), body)
     try:
-        return _response.read_page(response)
+        return _response.read_page(answer, request)
     except UnexpectedResponseError as error:
         refusal = error
     assert len(refusal.excerpt) <= 201

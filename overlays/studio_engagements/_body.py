@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import httpx
 
@@ -15,6 +16,14 @@ _KEPT_BUFFER_BYTES = 16 * 1024 * 1024
 # Of the buffers that grew past this (a page of engagements, not of steps), one is kept: threads
 # that read many small bodies and now and then a large one would otherwise each keep a large one.
 _SMALL_BUFFER_BYTES = 256 * 1024
+
+
+class Answer(NamedTuple):
+    """A response read whole within its budget: the status, the headers, the decoded body."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes
 
 
 class DeadlineExceeded(httpx.TimeoutException):
@@ -70,9 +79,10 @@ class Budget:
         if time.monotonic() > self.deadline:
             raise self.expired()
 
-    def body(self, response: httpx.Response) -> Body:
-        """Start reading ``response``'s body (refused at once if it announces too many bytes)."""
-        return Body(self, response, self._buffers.pop() if self._buffers else bytearray())
+    def body(self, status: int, headers: httpx.Headers, *, raw: bool) -> Body:
+        """Start reading a response's body (refused at once if it announces too many bytes)."""
+        buffer = self._buffers.pop() if self._buffers else bytearray()
+        return Body(self, status, headers, buffer, raw=raw)
 
     def release(self, buffer: bytearray) -> None:
         """Hand a buffer back for the next request (unless an outsized body grew it, or it is
@@ -99,9 +109,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 _STEP = 64 * 1024
 
 
-def encodings(response: httpx.Response) -> list[str]:
+def encodings(headers: httpx.Headers) -> list[str]:
     """The Content-Encodings applied, in order, from every header line; identity left out."""
-    values = response.headers.get_list("Content-Encoding", split_commas=True)
+    values = headers.get_list("Content-Encoding", split_commas=True)
     return [token for value in values if (token := value.strip().lower()) not in _IDENTITY]
 
 
@@ -140,27 +150,36 @@ class _Layer:
 class Body:
     """A response body decoded and counted against the cap, chunk by chunk, into a buffer."""
 
-    def __init__(self, budget: Budget, response: httpx.Response, buffer: bytearray) -> None:
+    def __init__(
+        self,
+        budget: Budget,
+        status: int,
+        headers: httpx.Headers,
+        buffer: bytearray,
+        *,
+        raw: bool,
+    ) -> None:
         self.budget = budget
-        self.response = response
+        self.status = status
+        self.headers = headers
         self.buffer = buffer
         self.size = 0
         # Only a page must be whole; an error answer is cut at the cap (enough for its message).
-        self.is_page = response.status_code == 200
+        self.is_page = status == 200
         # Raw chunks, decoded here; else the body a custom transport already read (and httpx
         # decoded, before the client saw it).
-        self.raw = not response.is_stream_consumed
-        applied = encodings(response) if self.raw else []
+        self.raw = raw
+        applied = encodings(headers) if raw else []
         unsupported = [token for token in applied if token not in _ZLIB_WBITS]
-        length = response.headers.get("Content-Length", "")
+        length = headers.get("Content-Length", "")
         if unsupported or (self.is_page and length.isdigit() and int(length) > budget.max_bytes):
             budget.release(buffer)  # nothing was read into it
             if unsupported:
                 raise UnsupportedEncodingError(
                     ", ".join(applied),
-                    status=response.status_code,
+                    status=status,
                     url=str(budget.request.url),
-                    request_id=response.headers.get("Twilio-Request-Id"),
+                    request_id=headers.get("Twilio-Request-Id"),
                 )
             raise self.too_large(f"it announces {int(length):,} bytes (Content-Length)")
         # The last encoding applied is the first to undo.
@@ -173,7 +192,7 @@ class Body:
             max_response_bytes=self.budget.max_bytes,
             url=str(self.budget.request.url),
             body=bytes(self.buffer[: min(self.size, 1000)]),
-            request_id=self.response.headers.get("Twilio-Request-Id"),
+            request_id=self.headers.get("Twilio-Request-Id"),
         )
 
     def feed(self, data: bytes) -> bool:
@@ -193,7 +212,7 @@ class Body:
             yield from self._decoded(out, layer + 1)
 
     def _undecodable(self) -> httpx.DecodingError:
-        encoding = self.response.headers.get("Content-Encoding")
+        encoding = self.headers.get("Content-Encoding")
         return httpx.DecodingError(
             f"the body is not valid {encoding} data", request=self.budget.request
         )
@@ -218,8 +237,8 @@ class Body:
         """The decoded body read so far (a view into the buffer: valid until released)."""
         return memoryview(self.buffer)[: self.size]
 
-    def finish(self) -> httpx.Response:
-        """The response with its whole decoded body, as if httpx had read it."""
+    def finish(self) -> Answer:
+        """The answer with its whole decoded body."""
         for index, layer in enumerate(self._layers):
             try:
                 rest = layer.inflate.flush()
@@ -227,17 +246,6 @@ class Body:
                     break
             except zlib.error:
                 raise self._undecodable() from None
-        headers = [
-            (name, value)
-            for name, value in self.response.headers.multi_items()
-            if name.lower() not in ("content-encoding", "content-length")
-        ]
-        response = httpx.Response(
-            self.response.status_code,
-            headers=headers,
-            content=bytes(self.content()),
-            request=self.budget.request,
-            extensions=self.response.extensions,
-        )
+        answer = Answer(self.status, self.headers, bytes(self.content()))
         self.budget.release(self.buffer)
-        return response
+        return answer

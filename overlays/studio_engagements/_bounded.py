@@ -6,15 +6,14 @@ is ``_deadline``'s; both clients send through here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterable
 
 import anyio
 import httpx
 
-from ._body import Body, Budget
+from ._body import Answer, Body, Budget
 from ._config import Limits
-from ._deadline import DeadlineTransport, deadline, environment_proxy
+from ._deadline import DeadlineTransport, as_httpx, deadline, environment_proxy
 
 # What a request may take past its deadline (timeout) before it is abandoned, at most: the time
 # to notice it and to close the connection (a custom transport's deadline is checked between
@@ -25,33 +24,47 @@ SLACK = 1.0
 # --- sync: the transport keeps every socket operation to the deadline ----------------------
 
 
-def new_http(http_type: type[httpx.Client | httpx.AsyncClient], base_url: httpx.URL) -> Any:
-    """The httpx client a StudioClient or AsyncStudioClient owns, when none is passed in.
+def new_http(
+    http_type: type[httpx.Client | httpx.AsyncClient], base_url: httpx.URL
+) -> DeadlineTransport | httpx.AsyncClient:
+    """What a StudioClient or AsyncStudioClient sends through when no ``http_client`` is given.
 
-    The sync one sends through :class:`~._deadline.DeadlineTransport` (the deadline at the
-    socket); the async one is httpx's own, and an anyio cancel scope bounds each request. Both
+    The sync one sends straight to :class:`~._deadline.DeadlineTransport` (the deadline at the
+    socket; with no cookies, auth or hooks of an httpx.Client to apply, nothing goes between);
+    the async one is httpx's own client, and an anyio cancel scope bounds each request. Both
     take the proxy the environment names for ``base_url`` (chosen once, the same way).
     """
     if issubclass(http_type, httpx.AsyncClient):
-        return http_type(
+        return httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,  # the environment is read here, as for the sync twin
             proxy=environment_proxy(base_url),
             verify=httpx.create_ssl_context(),  # SSL_CERT_FILE / SSL_CERT_DIR still apply
         )
-    return http_type(follow_redirects=False, transport=DeadlineTransport(base_url))
+    return DeadlineTransport(base_url)
 
 
-def send(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Response:
+def send(http: httpx.Client | DeadlineTransport, request: httpx.Request, limits: Limits) -> Answer:
     """Send ``request`` and read the whole response within the deadline and the cap."""
     budget = Budget(
         request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
     )
     with deadline(budget.deadline) as scope:
         try:
+            if isinstance(http, DeadlineTransport):
+                with as_httpx(request):
+                    core = http.open(request)
+                    try:
+                        assert isinstance(core.stream, Iterable)
+                        headers = httpx.Headers(core.headers)
+                        return _read(budget.body(core.status, headers, raw=True), core.stream)
+                    finally:
+                        core.close()
             response = http.send(request, stream=True, follow_redirects=False)
             try:
-                return _read(budget, response, response.iter_raw, response.iter_bytes)
+                raw = not response.is_stream_consumed  # else a custom transport read it
+                body = budget.body(response.status_code, response.headers, raw=raw)
+                return _read(body, response.iter_raw() if raw else response.iter_bytes())
             finally:
                 response.close()
         except (httpx.HTTPError, httpx.InvalidURL) as error:
@@ -60,18 +73,12 @@ def send(http: httpx.Client, request: httpx.Request, limits: Limits) -> httpx.Re
             raise
 
 
-def _read(
-    budget: Budget,
-    response: httpx.Response,
-    raw: Callable[[], Iterator[bytes]],
-    decoded: Callable[[], Iterator[bytes]],
-) -> httpx.Response:
-    body = budget.body(response)
+def _read(body: Body, chunks: Iterable[bytes]) -> Answer:
     with _reading(body):
-        for chunk in raw() if body.raw else decoded():
+        for chunk in chunks:
             if not body.feed(chunk):
                 break
-        budget.check()
+        body.budget.check()
         return body.finish()
 
 
@@ -94,9 +101,7 @@ class _reading:  # a lower-case name: it reads as the `with` statement it is use
 # --- async: the event loop's timeout around sending and reading ------------------------------
 
 
-async def send_async(
-    http: httpx.AsyncClient, request: httpx.Request, limits: Limits
-) -> httpx.Response:
+async def send_async(http: httpx.AsyncClient, request: httpx.Request, limits: Limits) -> Answer:
     """The awaited twin of :func:`send`: a cancel scope bounds sending and reading."""
     budget = Budget(
         request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
@@ -117,9 +122,10 @@ async def send_async(
     raise budget.expired()  # the scope was cancelled: the deadline passed
 
 
-async def _aread(budget: Budget, response: httpx.Response) -> httpx.Response:
-    body = budget.body(response)
-    chunks: AsyncIterator[bytes] = response.aiter_raw() if body.raw else response.aiter_bytes()
+async def _aread(budget: Budget, response: httpx.Response) -> Answer:
+    raw = not response.is_stream_consumed  # else a custom transport read it
+    body = budget.body(response.status_code, response.headers, raw=raw)
+    chunks: AsyncIterator[bytes] = response.aiter_raw() if raw else response.aiter_bytes()
     with _reading(body):
         async for chunk in chunks:
             if not body.feed(chunk):

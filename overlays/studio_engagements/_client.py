@@ -18,6 +18,7 @@ import anyio
 import httpx
 
 from . import _bounded
+from ._body import Answer
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -25,7 +26,8 @@ from ._config import (
     Limits,
     Settings,
 )
-from ._request import build_request
+from ._deadline import DeadlineTransport
+from ._request import build_request, request_headers
 from ._resources import AsyncEngagements, AsyncFlows, AsyncSteps, Engagements, Flows, Steps
 from ._retry import Attempts, OnRetry, RetryEvent
 
@@ -38,8 +40,9 @@ DEPRECATION = (
 # What sending may raise. httpx.InvalidURL is not an httpx.HTTPError: httpx raises it from send()
 # even with follow_redirects=False, when a 3xx has a Location it cannot resolve (e.g. "http:1").
 _SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL)
-HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
-Sent = tuple[httpx.Response | None, Exception | None]
+# What a client sends through: a user's httpx client, or (no http_client given) its own.
+HttpT = TypeVar("HttpT", httpx.Client | DeadlineTransport, httpx.AsyncClient)
+Sent = tuple[Answer | None, Exception | None]
 
 
 class _ClientBase(Generic[HttpT]):
@@ -138,9 +141,8 @@ class _ClientBase(Generic[HttpT]):
         if not self._warned:
             self._warned = True
             warnings.warn(DEPRECATION, DeprecationWarning, stacklevel=_user_stacklevel())
-        request = build_request(
-            self._http, url, authorization=self._settings.authorization, timeout=self.timeout
-        )
+        headers = request_headers(self._settings.authorization)
+        request = build_request(self._http, url, headers, timeout=self.timeout)
         return Attempts(request, self.max_retries, model, self._on_retry)
 
     def __repr__(self) -> str:
@@ -148,7 +150,7 @@ class _ClientBase(Generic[HttpT]):
         return f"{type(self).__name__}(account_sid={user!r}, base_url={self.base_url!r})"
 
 
-class StudioClient(_ClientBase[httpx.Client]):
+class StudioClient(_ClientBase[httpx.Client | DeadlineTransport]):
     """A client for Studio's List Engagements endpoint; a context manager, or close() it.
 
     ``on_retry``, if given, is called with a :class:`~studio_engagements.RetryEvent` for every
@@ -161,7 +163,9 @@ class StudioClient(_ClientBase[httpx.Client]):
     engagements: Engagements
     steps: Steps
 
-    def _wire(self, settings: Settings, http_client: httpx.Client | None) -> None:
+    def _wire(
+        self, settings: Settings, http_client: httpx.Client | DeadlineTransport | None
+    ) -> None:
         super()._wire(settings, http_client)
         self.flows = Flows(self._get, settings.base_url)
         self.engagements = Engagements(self._get, settings.base_url)

@@ -155,7 +155,7 @@ class _Backend(httpcore.NetworkBackend):
 
 
 @contextlib.contextmanager
-def _as_httpx(request: httpx.Request) -> Iterator[None]:
+def as_httpx(request: httpx.Request) -> Iterator[None]:
     """httpcore's errors raised as the httpx errors they stand for (what httpx would raise)."""
     try:
         yield
@@ -172,7 +172,7 @@ class _ResponseStream(httpx.SyncByteStream):
         self._request = request
 
     def __iter__(self) -> Iterator[bytes]:
-        with _as_httpx(self._request):
+        with as_httpx(self._request):
             yield from self._stream
 
     def close(self) -> None:
@@ -232,21 +232,8 @@ class DeadlineTransport(httpx.BaseTransport):
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.SyncByteStream)
-        core = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        with _as_httpx(request):
-            response = self._pool.handle_request(core)
+        with as_httpx(request):
+            response = self.open(request)
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             response.status,
@@ -254,6 +241,22 @@ class DeadlineTransport(httpx.BaseTransport):
             stream=_ResponseStream(response.stream, request),
             extensions=response.extensions,
         )
+
+    def open(self, request: httpx.Request) -> httpcore.Response:
+        """Send ``request`` through the pool: httpcore's response, its body not yet read (the
+        client's own requests come here straight, and map httpcore's errors themselves)."""
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        url = request.url
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        return self._pool.handle_request(core)
 
     def close(self) -> None:
         self._pool.close()

@@ -6,8 +6,7 @@ import functools
 import re
 import sys
 from collections.abc import Mapping
-from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import httpx
 from httpx import __version__ as httpx_version
@@ -74,26 +73,35 @@ def operation_url(
     for rule, (argument, value) in zip(in_path, path_arguments.items(), strict=True):
         check(argument, rule.name, value, operation_id)
         values[rule.name] = value
-    params: list[tuple[str, Any]] = []
+    # The spec's path, split once: its literal text around the parameters, named in order.
+    *pieces, last = _path_pieces(operation_id)
+    path = [_raw_prefix(base_url)]
+    for literal, name in pieces:
+        path += (literal, quote(str(values[name]), safe=""))
+    path.append(last[0])
+    separator = "?"
     for argument, rule in in_query:
         value = query.get(argument)
         if value is not None or rule.required:
             check(argument, rule.name, value, operation_id)
-            params.append((rule.name, value))
-    path = _PATH_PARAMETER.sub(
-        lambda match: quote(str(values[match[1]]), safe=""), OPERATIONS[operation_id]["path"]
-    )
-    return with_path(base_url, path, params)
+            path += (separator, rule.name, "=", quote_plus(str(value), safe=""))
+            separator = "&"
+    # One parse, of the whole target: the parameters are percent-encoded as httpx would.
+    return base_url.copy_with(raw_path="".join(path).encode("ascii"))
 
 
-def with_path(base_url: httpx.URL, path: str, params: list[tuple[str, Any]]) -> httpx.URL:
-    """``base_url`` with ``path`` (percent-encoded) below its own path (the base URL may carry
-    a path prefix: a proxy, a mock mounted below a path), and ``params``.
+@functools.cache
+def _path_pieces(operation_id: str) -> list[tuple[str, str]]:
+    """An operation's path as (literal text, the parameter after it) pairs; the last pair is the
+    text after the last parameter, with no name."""
+    parts = _PATH_PARAMETER.split(OPERATIONS[operation_id]["path"])
+    # split() alternates literal text and parameter names: even indexes are literals.
+    return list(zip(parts[::2], [*parts[1::2], ""], strict=True))
 
-    Through httpx's public ``copy_with`` only: reaching into a URL's parsed form would save a
-    parse, but ties the client to httpx's private layout.
-    """
-    return base_url.copy_with(path=_prefix(base_url) + path, params=params)
+
+def _raw_prefix(base_url: httpx.URL) -> str:
+    """The base URL's path as sent (percent-encoded), without its trailing slash."""
+    return base_url.raw_path.decode("ascii").partition("?")[0].rstrip("/")
 
 
 @functools.cache
@@ -205,22 +213,24 @@ def _prefix(base_url: httpx.URL) -> str:
     return base_url.path.rstrip("/")
 
 
-def build_request(
-    client: httpx.Client | httpx.AsyncClient,
-    url: httpx.URL,
-    *,
-    authorization: str,
-    timeout: httpx.Timeout,
-) -> httpx.Request:
-    """The GET for one page, with credentials in a header (never in the URL)."""
-    return client.build_request(
-        "GET",
-        url,
-        headers={
+def request_headers(authorization: str) -> httpx.Headers:
+    """The headers of every GET a client sends: credentials travel here, never in the URL
+    (made for each request, so that no object the client keeps holds them in the clear)."""
+    return httpx.Headers(
+        {
             "Authorization": authorization,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
-        },
-        timeout=timeout,
+        }
     )
+
+
+def build_request(
+    http: object, url: httpx.URL, headers: httpx.Headers, *, timeout: httpx.Timeout
+) -> httpx.Request:
+    """The GET for one page: through a user's httpx client's ``build_request`` (its own headers
+    and settings apply), else as is (the client's own transport adds nothing)."""
+    if isinstance(http, httpx.Client | httpx.AsyncClient):
+        return http.build_request("GET", url, headers=headers, timeout=timeout)
+    return httpx.Request("GET", url, headers=headers)

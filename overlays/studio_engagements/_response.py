@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from ._body import Answer
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -37,7 +38,7 @@ def models() -> ModuleType:
     return _models
 
 
-def read_page(response: httpx.Response, model: str = "Page") -> Any:
+def read_page(answer: Answer, request: httpx.Request, model: str = "Page") -> Any:
     """A 200's body as the ``_models`` class named ``model`` (a Page by default);
     UnexpectedResponseError if it is not one.
 
@@ -47,7 +48,7 @@ def read_page(response: httpx.Response, model: str = "Page") -> Any:
     """
     generated = models()
     try:
-        return getattr(generated, model).from_json(response.content)
+        return getattr(generated, model).from_json(answer.content)
     except (generated.ParseError, RecursionError) as exc:
         message = str(exc) if isinstance(exc, generated.ParseError) else "the body nests too deeply"
     except ValueError:
@@ -55,28 +56,28 @@ def read_page(response: httpx.Response, model: str = "Page") -> Any:
     raise UnexpectedResponseError(
         message,
         status=200,
-        url=str(response.request.url),
-        body=response.content,
-        request_id=response.headers.get("Twilio-Request-Id"),
+        url=str(request.url),
+        body=answer.content,
+        request_id=answer.headers.get("Twilio-Request-Id"),
     ) from None
 
 
-def api_error(response: httpx.Response) -> ApiError | UnexpectedResponseError:
+def api_error(answer: Answer, request: httpx.Request) -> ApiError | UnexpectedResponseError:
     """The typed error for a non-200 answer; tolerant of bodies that are not Twilio's JSON."""
-    status = response.status_code
-    url = str(response.request.url)
-    request_id = response.headers.get("Twilio-Request-Id")
+    status = answer.status
+    url = str(request.url)
+    request_id = answer.headers.get("Twilio-Request-Id")
     if status < 400:
         return UnexpectedResponseError(
             f"status {status} is not an answer this endpoint gives (redirects are not followed)",
             status=status,
             url=url,
-            body=response.content,
+            body=answer.content,
             request_id=request_id,
         )
     fields: dict[str, Any] = {}
     try:
-        decoded = json.loads(response.content)
+        decoded = json.loads(answer.content)
         if isinstance(decoded, dict):
             fields = decoded
     except (ValueError, RecursionError):
@@ -90,7 +91,7 @@ def api_error(response: httpx.Response) -> ApiError | UnexpectedResponseError:
         code=code if isinstance(code, int) and not isinstance(code, bool) else None,
         message=message
         if isinstance(message, str) and message
-        else f"HTTP {status} {response.reason_phrase}".strip(),
+        else f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".strip(),
         more_info=more_info if isinstance(more_info, str) else None,
         url=url,
         request_id=request_id,

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from ._body import Answer
 from ._response import api_error, read_page
 from .errors import RequestTimeoutError, TransportError
 
@@ -128,23 +129,23 @@ class Attempts:
         self._attempt = 0
         self._started = time.monotonic()
 
-    def outcome(self, response: httpx.Response | None, exc: Exception | None) -> Done | RetryEvent:
+    def outcome(self, answer: Answer | None, exc: Exception | None) -> Done | RetryEvent:
         """:class:`Done` with the body as the ``model`` (a page by default), or the
         :class:`RetryEvent` to wait for before sending again (``on_retry`` has been given it);
         raises the typed error when no attempt is left."""
-        self._log(str(response.status_code) if response is not None else type(exc).__name__)
-        if response is not None and response.status_code == 200:
-            return Done(read_page(response, self._model))
-        if response is not None:
+        self._log(str(answer.status) if answer is not None else type(exc).__name__)
+        if answer is not None and answer.status == 200:
+            return Done(read_page(answer, self.request, self._model))
+        if answer is not None:
             delay = retry_delay(
                 self._attempt,
                 self._max_retries,
-                status=response.status_code,
-                retry_after=response.headers.get("Retry-After"),
+                status=answer.status,
+                retry_after=answer.headers.get("Retry-After"),
                 random=random.random,
             )
             if delay is None:
-                raise api_error(response)
+                raise api_error(answer, self.request)
         else:
             assert exc is not None
             delay = None
@@ -162,7 +163,7 @@ class Attempts:
                 ) from exc
         self._attempt += 1
         self._started = time.monotonic() + delay
-        status = response.status_code if response is not None else None
+        status = answer.status if answer is not None else None
         reason = str(status) if status is not None else type(exc).__name__
         # One INFO line per retry; its attributes (retry_url, retry_reason, retry_delay,
         # retry_number) are a published seam, e.g. for a progress display.
