@@ -13,9 +13,10 @@ import pytest
 
 from studio_engagements import ResponseTooLargeError, StudioClient, _bounded
 from studio_engagements._config import Limits, Settings
-from studio_engagements._request import argument_name, operation_url
+from studio_engagements._request import operation_url
 from studio_engagements._resources import AsyncEngagements, AsyncSteps, Engagements, Steps
 from studio_engagements._response import models
+from studio_engagements.rules import argument_name
 from studio_engagements_api._parameters import OPERATIONS
 
 from .helpers import BASE, FLOW, SID, TOKEN, answer, page_body, transport_driver
@@ -124,3 +125,35 @@ def test_importing_the_package_loads_the_generated_models_only_when_first_used()
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["-", "attr,msgspec,studio_engagements_api.models"]
+
+
+def test_the_package_imports_httpx_with_its_clients_and_httpcore_with_the_first_client() -> None:
+    loaded = "print(','.join(m for m in ('httpx', 'httpcore') if m in sys.modules) or '-');"
+    code = (
+        f"import sys, studio_engagements; {loaded}"
+        f"from studio_engagements import StudioClient; {loaded}"
+        f"StudioClient('AC' + '0' * 32, 'token').close(); {loaded}"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["-", "httpx", "httpx,httpcore"]
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_the_cli_says_its_help_and_version_without_httpx_or_the_archive(flag: str) -> None:
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['studio-engagements', {flag!r}]\n"
+        "try:\n"
+        "    runpy.run_module('studio_engagements', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert done.code in (0, None), done.code\n"
+        "names = ('httpx', 'httpcore', 'sqlite3', 'studio_engagements.testing')\n"
+        "print(','.join(m for m in names if m in sys.modules) or '-', file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip()  # the help or the version was said
+    assert result.stderr.split()[-1] == "-"

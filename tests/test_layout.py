@@ -83,11 +83,14 @@ def test_no_two_modules_of_the_package_import_each_other() -> None:
     assert circles == []
 
 
-# Where an import may wait for its first use: the generated models (``_response.models``), each
-# command's own work (``--help`` and ``--version`` import neither the engine, the archive nor the
-# mock), and what one platform has and another has not.
+# Where an import may wait for its first use: the generated models (``_response.models``), the
+# clients and what sends their requests (httpx, httpcore: the package's ``__getattr__``,
+# ``_client._sending``, anyio on the first async retry), each command's own work (``--help`` and
+# ``--version`` import neither httpx, the engine, the archive nor the mock), and what one
+# platform has and another has not.
 LAZY = {
     "_response.py:models",
+    "__init__.py:__getattr__", "_client.py:_sending", "_client.py:_sleep",
     "cli/_commands.py:list_command", "cli/_commands.py:archive", "cli/_commands.py:flows",
     "cli/_commands.py:demo", "cli/_commands.py:mock",
     "cli/_list.py:_allow_open_files",

@@ -7,11 +7,9 @@
 """
 
 # ruff: noqa: F405 (the models in __all__ come from a star import, for type checkers)
+import importlib
 from typing import TYPE_CHECKING
 
-from . import _response
-from ._client import AsyncStudioClient, StudioClient
-from ._retry import RetryEvent
 from ._version import __version__
 from .errors import (
     ApiError,
@@ -31,8 +29,11 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    # The models of __all__, for type checkers; at run time __getattr__ imports them.
+    # The clients and models of __all__, for type checkers; at run time __getattr__ imports
+    # them on first use.
+    from ._client import AsyncStudioClient, StudioClient
     from ._models import *  # noqa: F403
+    from ._retry import RetryEvent
 
 __all__ = [
     "ApiError",
@@ -67,10 +68,20 @@ __all__ = [
 ]
 
 
+# Names imported on first use: the clients bring httpx, the models attrs and msgspec. A program
+# (or the CLI's --help) that needs neither does not pay for them.
+_CLIENT_NAMES = {"StudioClient": "_client", "AsyncStudioClient": "_client", "RetryEvent": "_retry"}
+
+
 def __getattr__(name: str) -> object:
-    # Every name of __all__ not defined above is a model, imported on first use (_response.models).
-    if name in __all__:
+    # Every other name of __all__ not defined above is a model (_response.models).
+    if name in _CLIENT_NAMES:
+        value = getattr(importlib.import_module(f".{_CLIENT_NAMES[name]}", __name__), name)
+    elif name in __all__:
+        from . import _response
+
         value = getattr(_response.models(), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

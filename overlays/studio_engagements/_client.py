@@ -7,17 +7,16 @@ do with each outcome is decided once, by :class:`~._retry.Attempts`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import time
 import warnings
-from types import TracebackType
-from typing import ClassVar, Generic, Self, TypeVar, cast
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, ClassVar, Generic, Self, TypeVar, cast
 
-import anyio
 import httpx
 
-from . import _bounded
 from ._body import Answer
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -26,10 +25,12 @@ from ._config import (
     Limits,
     Settings,
 )
-from ._deadline import DeadlineTransport
 from ._request import build_request, request_headers
 from ._resources import AsyncEngagements, AsyncFlows, AsyncSteps, Engagements, Flows, Steps
 from ._retry import Attempts, OnRetry, RetryEvent
+
+if TYPE_CHECKING:
+    from ._deadline import DeadlineTransport
 
 __all__ = ["AsyncStudioClient", "StudioClient"]
 
@@ -41,7 +42,7 @@ DEPRECATION = (
 # even with follow_redirects=False, when a 3xx has a Location it cannot resolve (e.g. "http:1").
 _SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL)
 # What a client sends through: a user's httpx client, or (no http_client given) its own.
-HttpT = TypeVar("HttpT", httpx.Client | DeadlineTransport, httpx.AsyncClient)
+HttpT = TypeVar("HttpT", "httpx.Client | DeadlineTransport", httpx.AsyncClient)
 Sent = tuple[Answer | None, Exception | None]
 
 
@@ -90,12 +91,12 @@ class _ClientBase(Generic[HttpT]):
         self._wire(settings, http_client)
 
     def _wire(self, settings: Settings, http_client: HttpT | None) -> None:
-        self._settings = settings
-        self._owns_http = http_client is None
+        self._settings: Settings = settings
+        self._owns_http: bool = http_client is None
         self._http: HttpT = (
             http_client
             if http_client is not None
-            else cast(HttpT, _bounded.new_http(self._http_type, settings.base_url))
+            else cast(HttpT, _sending().new_http(self._http_type, settings.base_url))
         )
         self._warned = False
         # The bounds every response is read within; bodies are read into its buffers.
@@ -150,7 +151,7 @@ class _ClientBase(Generic[HttpT]):
         return f"{type(self).__name__}(account_sid={user!r}, base_url={self.base_url!r})"
 
 
-class StudioClient(_ClientBase[httpx.Client | DeadlineTransport]):
+class StudioClient(_ClientBase["httpx.Client | DeadlineTransport"]):
     """A client for Studio's List Engagements endpoint; a context manager, or close() it.
 
     ``on_retry``, if given, is called with a :class:`~studio_engagements.RetryEvent` for every
@@ -181,7 +182,7 @@ class StudioClient(_ClientBase[httpx.Client | DeadlineTransport]):
 
     def _send(self, request: httpx.Request) -> Sent:
         try:
-            return _bounded.send(self._http, request, self._limits), None
+            return _sending().send(self._http, request, self._limits), None
         except _SEND_ERRORS as error:
             return None, error
 
@@ -229,12 +230,14 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
 
     async def _send(self, request: httpx.Request) -> Sent:
         try:
-            return await _bounded.send_async(self._http, request, self._limits), None
+            return await _sending().send_async(self._http, request, self._limits), None
         except _SEND_ERRORS as error:
             return None, error
 
     async def _sleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)  # anyio, as in _bounded.send_async
+        import anyio  # as in _bounded.send_async; imported on the first retry
+
+        await anyio.sleep(seconds)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in: then its owner closes it)."""
@@ -255,6 +258,19 @@ class AsyncStudioClient(_ClientBase[httpx.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+@functools.cache  # asked for on every request
+def _sending() -> ModuleType:
+    """``_bounded``: sending within the deadline and the cap, on httpcore (and anyio).
+
+    Imported when the first request is sent or client made, not with the package: importing
+    ``studio_engagements`` then costs little more than importing httpx, which itself imports
+    httpcore only when a transport is made.
+    """
+    from . import _bounded
+
+    return _bounded
 
 
 def _user_stacklevel() -> int:

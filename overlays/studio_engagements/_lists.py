@@ -16,7 +16,8 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 import httpx
 
 from ._paging import Limit, Walk, check_limit, check_parents, parents_of, stream_page_size
-from ._request import argument_name, list_url, operation_url, packaged_rules, resume_url
+from ._request import list_url, operation_url, resume_url
+from .rules import argument_name, packaged_rules
 
 # What a resource gives back, bound by each twin: a page or an awaitable one, an iterator or an
 # async iterator, a list or an awaitable one, a record or an awaitable one.

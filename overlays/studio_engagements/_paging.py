@@ -14,9 +14,10 @@ import httpx
 
 from studio_engagements_api._parameters import OPERATIONS
 
-from ._request import LIST_ENGAGEMENT, argument_name, packaged_rules, path_values, trusted_url
+from ._request import path_values, trusted_url
 from ._response import models
 from .errors import InvalidParameterError, StudioError, UnexpectedResponseError
+from .rules import LIST_ENGAGEMENT, argument_name, packaged_rules
 
 if TYPE_CHECKING:
     from ._models import PageMeta

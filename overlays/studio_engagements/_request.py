@@ -15,9 +15,10 @@ from studio_engagements_api._parameters import OPERATIONS
 
 from ._body import ACCEPT_ENCODING
 from ._config import _DNS_LABEL, origin
-from ._rules import ParameterRule, rules_from_parameters
+from ._rules import ParameterRule
 from ._version import __version__
 from .errors import InvalidParameterError, UntrustedURLError
+from .rules import argument_name, check, packaged_rules
 
 # sys.version_info, not platform.python_version(): importing platform costs about 1 ms.
 USER_AGENT = (
@@ -27,33 +28,6 @@ USER_AGENT = (
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 # Twilio's Studio hosts: global, regional (studio.us1...), regional with an edge.
 _STUDIO_HOST = re.compile(rf"studio(?:\.{_DNS_LABEL.pattern}){{0,2}}\.twilio\.com")
-
-
-@functools.cache  # a handful of names, asked for on every request
-def argument_name(api_name: str) -> str:
-    """The client's argument for an API parameter: ``PageSize`` is ``page_size``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", api_name).lower()
-
-
-# The operation whose rules ``check`` and ``packaged_rules`` read when none is named.
-LIST_ENGAGEMENT = "ListEngagement"
-
-
-@functools.cache
-def packaged_rules(operation_id: str = LIST_ENGAGEMENT) -> dict[str, ParameterRule]:
-    """The rules of one operation of the spec the client was generated from (no YAML parsing)."""
-    return rules_from_parameters(OPERATIONS[operation_id]["parameters"])
-
-
-def check(
-    parameter: str, api_name: str, value: object, operation_id: str = LIST_ENGAGEMENT
-) -> None:
-    """Raise InvalidParameterError unless ``value`` satisfies the spec's rule for ``api_name``."""
-    rule = packaged_rules(operation_id)[api_name]
-    if not rule.allows(value):
-        raise InvalidParameterError(
-            parameter, value, f"{rule.describe()} ({api_name} in the OpenAPI document)"
-        )
 
 
 def operation_url(

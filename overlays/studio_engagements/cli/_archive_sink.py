@@ -4,13 +4,15 @@ A flow is walked whole once (newest first, each page committed with where the wa
 that a rerun continues exactly); after that, every run updates it: the list is read newest first
 until the walk has passed everything that could have changed since the last finished walk (each
 engagement newer than the newest it saw, less :data:`OVERLAP`, and each engagement the archive
-still holds as active). A new or changed engagement (any value differs) is written with its
-steps in one transaction, with a row of ``engagement_history``; one the API no longer lists is
-kept as it was last seen. A list found out of order is read whole, so the update stays exact.
+still holds as active). A new or changed engagement (any value differs) is written with all its
+steps (in one transaction with others of its page), with a row of ``engagement_history``; one
+the API no longer lists is kept as it was last seen. A list found out of order is read whole,
+so the update stays exact.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -19,10 +21,14 @@ from typing import Any
 from .. import EngagementStatus
 from ._archive_store import FORMAT, ArchiveStore, FlowState, columns, now_text, row
 from ._jobs import Job, Stand, Standing
+from ._journal import JournalError
 
 OVERLAP = timedelta(minutes=2)
 """How far below the newest engagement seen an update reads: a clock skew between Twilio's
 servers may date an engagement created later a little earlier."""
+BATCH_ROWS = 1_000
+"""Rows (engagements and their steps) of a job held before they are written: a transaction
+each would cost a commit an engagement; held longer, a page of long step lists would grow."""
 STALE_AFTER = timedelta(days=25)
 """An update this long after the last finished one is warned about: Twilio keeps 30 days."""
 _ACTIVE = EngagementStatus.ACTIVE.value
@@ -54,6 +60,9 @@ class ArchiveSink:
     def __init__(self, store: ArchiveStore, *, steps: bool, warn: Callable[[str], None]) -> None:
         self.store, self.steps, self.warn = store, steps, warn
         self._walks: dict[Job, _Walk] = {}
+        # Each job's engagements read with their steps, by SID, not written yet.
+        self._pending: dict[Job, dict[str, tuple[tuple[Any, ...], Sequence[Any] | None]]] = {}
+        self._pending_rows: dict[Job, int] = {}
         self._listed: set[str] = set()
         self.run = self._begin_run()
 
@@ -188,33 +197,57 @@ class ArchiveSink:
         return fresh
 
     def commit_record(self, job: Job, record: Any, steps: Sequence[Any] | None) -> None:
-        """One engagement with all of its steps (None: unavailable, the old ones stay)."""
-        walk = self._walks[job]
-        values = walk.rows.pop(record.sid)
-        with self.store.transaction() as db:
-            self._keep_engagements(db, job, [values])
-            if steps is not None:
-                ((before,),) = db.execute(
-                    'SELECT COUNT(*) FROM steps WHERE "engagement_sid" = ?', (record.sid,)
-                )
-                db.execute('DELETE FROM steps WHERE "engagement_sid" = ?', (record.sid,))
-                self.store.insert(
-                    db, "steps", [row("steps", step, place) for place, step in enumerate(steps)]
-                )
-                db.execute(
-                    "DELETE FROM archive_unavailable WHERE sid = ? AND what = 'steps'",
-                    (record.sid,),
-                )
-        if steps is not None:
-            job.steps += len(steps) - before
+        """One engagement with all of its steps (None: unavailable, the old ones stay): written
+        with the job's others in one transaction, once they hold :data:`BATCH_ROWS` rows, and
+        at the latest with its page."""
+        values = self._walks[job].rows.pop(record.sid)
+        pending = self._pending.setdefault(job, {})
+        pending.pop(record.sid, None)  # a record listed twice: its last values are kept
+        pending[record.sid] = (values, steps)
+        self._pending_rows[job] = self._pending_rows.get(job, 0) + 1 + len(steps or ())
+        if self._pending_rows[job] >= BATCH_ROWS:
+            with self.store.transaction() as db:
+                self._write_pending(db, job)
+
+    def _write_pending(self, db: Any, job: Job) -> None:
+        """The job's engagements held with their steps: upserted, their steps replaced."""
+        pending = self._pending.pop(job, {})
+        self._pending_rows.pop(job, None)
+        if not pending:
+            return
+        self._keep_engagements(db, job, [values for values, _ in pending.values()])
+        fetched = {sid: steps for sid, (_, steps) in pending.items() if steps is not None}
+        if not fetched:
+            return
+        sids = list(fetched)
+        placeholders = ", ".join("?" * len(sids))
+        ((before,),) = db.execute(
+            f'SELECT COUNT(*) FROM steps WHERE "engagement_sid" IN ({placeholders})',  # noqa: S608
+            sids,
+        )
+        db.execute(f'DELETE FROM steps WHERE "engagement_sid" IN ({placeholders})', sids)  # noqa: S608
+        self.store.insert(
+            db,
+            "steps",
+            [
+                row("steps", step, place)
+                for steps in fetched.values()
+                for place, step in enumerate(steps)
+            ],
+        )
+        db.execute(
+            f"DELETE FROM archive_unavailable WHERE what = 'steps' AND sid IN ({placeholders})",  # noqa: S608
+            sids,
+        )
+        job.steps += sum(map(len, fetched.values())) - before
 
     def commit_page(self, job: Job, records: Sequence[Any], cursor: str | None) -> bool:
-        """The page's new or changed engagements (without --steps) and where the walk stands;
-        for an update, whether it must read on."""
+        """The page's new or changed engagements (with --steps: those held with their steps)
+        and where the walk stands, in one transaction; for an update, whether it must read on."""
         walk = self._walks[job]
-        # With --steps, each new or changed engagement was committed with its steps already.
         rows = [] if self.steps else list(self._fresh_rows(records).values())
         with self.store.transaction() as db:
+            self._write_pending(db, job)
             if rows:
                 self._keep_engagements(db, job, rows)
             if walk.stand is not Stand.UPDATE:
@@ -336,8 +369,14 @@ class ArchiveSink:
         )
 
     def close(self, jobs: Sequence[Job], interrupted: bool) -> None:
-        """Finish this run's row of ``archive_runs`` and close the file."""
+        """Write what is held (whole engagements with their steps), finish this run's row of
+        ``archive_runs`` and close the file."""
         try:
+            for job in list(self._pending):
+                # A failed or stopped job's engagements read whole are kept; if this fails (a
+                # full disk), its cursor never passed them: the next run reads them again.
+                with contextlib.suppress(OSError, JournalError), self.store.transaction() as db:
+                    self._write_pending(db, job)
             if interrupted:
                 outcome = "interrupted"
             elif all(job.state.finished for job in jobs):

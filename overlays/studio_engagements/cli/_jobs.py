@@ -107,12 +107,14 @@ class Sink(Protocol):
         ...
 
     def commit_record(self, job: Job, record: Any, steps: Sequence[Any] | None) -> None:
-        """One record with all of its steps (None: they are unavailable), atomically."""
+        """One record with all of its steps (None: they are unavailable): kept whole, at the
+        latest with its page (never part of its steps, never after its page's checkpoint)."""
         ...
 
     def commit_page(self, job: Job, records: Sequence[Any], cursor: str | None) -> bool:
-        """A page's records (those not committed one by one) and the checkpoint ``cursor`` they
-        move the job on to (None: the walk's end), atomically; whether to read on."""
+        """A page's records (with those given by ``commit_record`` not kept yet) and the
+        checkpoint ``cursor`` they move the job on to (None: the walk's end), atomically;
+        whether to read on."""
         ...
 
     def unavailable(self, job: Job, sid: str, what: str, error: BaseException) -> bool:
