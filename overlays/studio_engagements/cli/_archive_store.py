@@ -198,20 +198,17 @@ def _sent_cells(table: str, sent: bytes) -> tuple[Any, ...] | None:
             fields = TABLES[table].FIELDS
             unknown = {key: text for key, text in _members(sent).items() if key not in fields}
             extra = msgspec.json.encode(unknown).decode() if unknown else None
-        cells = [_sent_cell(value) for value in values]
+        # The models read these bytes already: every other column holds a string, a number,
+        # a boolean or None, as SQLite takes it; only the JSON columns (msgspec.Raw) become text.
+        cells = list(values)
+        for index in _JSON_INDEXES[table]:
+            if (value := cells[index]) is not None:
+                text = bytes(value)
+                cells[index] = None if text == b"null" else text.decode("utf-8")
     except (msgspec.MsgspecError, UnicodeDecodeError):
         return None
     cells.append(extra)
     return tuple(cells)
-
-
-def _sent_cell(value: Any) -> Any:
-    if value.__class__ is _RAW:  # a JSON column's value, as sent
-        text = bytes(value)
-        return None if text == b"null" else text.decode("utf-8")
-    if value is None or value.__class__ is str:
-        return value
-    return cell(value)
 
 
 def _sent_decoder(table: str, *, known_only: bool) -> Any:
@@ -231,8 +228,11 @@ def _sent_decoder(table: str, *, known_only: bool) -> Any:
 
 
 _JSON = {table: json_columns(table) for table in TABLES}
+_JSON_INDEXES = {
+    table: [index for index, name in enumerate(TABLES[table].FIELDS) if name in _JSON[table]]
+    for table in TABLES
+}
 if msgspec is not None:
-    _RAW = msgspec.Raw
     _KNOWN = {table: _sent_decoder(table, known_only=True) for table in TABLES}
     _ANY_KEYS = {table: _sent_decoder(table, known_only=False) for table in TABLES}
     _members = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
