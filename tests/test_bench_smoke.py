@@ -36,7 +36,7 @@ def test_bench_runs_at_a_tiny_size_and_prints_the_report(tmp_path: Path) -> None
         "## Over a 100 ms link",
         "| latency export, 1,000: requests | 1.00 | <= 1 | met |",
         "## Archiving over a 100 ms link",
-        "| archive of 40 with steps, --concurrency 8: wall of the ideal | ",
+        "| archive of 40 with steps, --concurrency 16: wall of the ideal | ",
         "| per-request CPU, steps list, StudioClient vs httpx.Client | ",
         "## Archive memory",
         "| archive --steps peak RSS, 200 vs 100 engagements | ",

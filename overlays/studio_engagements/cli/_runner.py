@@ -1,8 +1,10 @@
 """The one job engine of ``list`` and ``archive``: it schedules, fetches, pauses and stops.
 
-Requests run on ``concurrency`` worker threads sharing one client; everything else runs on the
-calling thread, in order: each result is handed to the sink as it arrives (one completion is one
-queue read), so that fetched-but-uncommitted work never exceeds what the workers hold. Each job
+Requests run on ``concurrency`` worker threads sharing one client. The worker that finishes a
+request hands its result to the sink and starts what may start next itself, one worker at a
+time (the engine's lock): no result waits for another thread to wake up, and fetched but
+uncommitted work never exceeds what the workers hold. The calling thread only watches: the live
+display, Ctrl-C, the end. Each job
 reads its pages one after the other; the steps of a page's new or changed engagements are read
 before the next page of that job, so that memory stays bounded by ``concurrency``, not by how
 many engagements a flow has. A 429 pauses every worker until its ``Retry-After`` has passed.
@@ -31,7 +33,8 @@ from ._jobs import Job, JobState, Sink, Stand, Standing
 from ._journal import JournalError
 from ._report import Display
 
-CHECK_SECONDS = 0.2  # how often the engine looks for Ctrl-C while it waits
+CHECK_SECONDS = 0.2  # how often a wait looks for Ctrl-C (the cool-down after a 429, ListFlow)
+WATCH_SECONDS = 0.1  # how often the calling thread looks for Ctrl-C and redraws during a run
 M_ARENA_MAX = -8  # glibc's mallopt parameters: how many malloc arenas threads may have,
 M_MMAP_THRESHOLD = -3  # and the size from which a block is mapped on its own (and given back)
 PAGES_AHEAD = 2  # pages of one job held at once: one being committed, the next being read
@@ -52,7 +55,7 @@ class Gate:
     def before_sending(self) -> None:
         """Wait out a cool-down; Interrupted once the run stops."""
         while True:
-            if self.stop.is_set():
+            if self.stop.is_set() or INTERRUPTED.is_set():
                 raise Interrupted
             with self._lock:
                 wait = self._until - time.monotonic()
@@ -129,8 +132,12 @@ class Runner:
         self._on_change: Callable[[Runner], None] = lambda runner: None
         self._client = StudioClient(**client_options, on_retry=self._announce)
         self._work: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
-        self._done: queue.SimpleQueue[Task] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[Task] = queue.SimpleQueue()  # ListFlow's answer
         self._current = threading.local()
+        self._lock = threading.Lock()  # held by the one thread handling a result
+        self._idle = threading.Event()  # nothing under way and nothing left to start
+        self._stopped = False  # no result is handled once the run stops or the runner closes
+        self._crash: BaseException | None = None
         self._in_flight = 0
         self._walks: dict[Job, Walk] = {}
         self._waiting: collections.deque[Job] = collections.deque()
@@ -149,10 +156,17 @@ class Runner:
         """The account's flows (ListFlow), read by a worker so that Ctrl-C stays prompt."""
         self._start_workers()
         self._send(Task(TaskKind.FLOWS, None))
-        task = self._next_done()
-        if task.error is not None:
-            raise task.error
-        return list(task.result)
+        while True:
+            if INTERRUPTED.is_set():
+                raise Interrupted
+            try:
+                task = self._done.get(timeout=CHECK_SECONDS)
+            except queue.Empty:
+                continue
+            self._in_flight -= 1
+            if task.error is not None:
+                raise task.error
+            return list(task.result)
 
     def run(
         self, jobs: Sequence[Job], on_change: Callable[[Runner], None] = lambda runner: None
@@ -165,42 +179,58 @@ class Runner:
             if job.standing.stand in (Stand.START, Stand.RESUME, Stand.UPDATE):
                 self._waiting.append(job)
         self._start_workers()
-        try:
-            while self._dispatch():
-                self._handle(self._next_done())
-                self._on_change(self)
-        except Interrupted:
+        with self._lock:
+            if not self._dispatch():
+                self._idle.set()
+        while not self._idle.wait(WATCH_SECONDS) and not INTERRUPTED.is_set():
+            self._on_change(self)
+        if INTERRUPTED.is_set() and any(job.state is JobState.RUNNING for job in self.jobs):
+            self._stop()
+            return True
+        if self._crash is not None:
+            raise self._crash
+        self._on_change(self)
+        return False
+
+    def _stop(self) -> None:
+        """Ctrl-C: no request starts, no result is handled; running jobs are interrupted."""
+        with self._lock:
+            self._stopped = True
             self.gate.stop.set()
             for job, walk in self._walks.items():
                 job.seconds += time.monotonic() - walk.started
             for job in self.jobs:
                 if job.state is JobState.RUNNING:
                     job.state, job.error = JobState.INTERRUPTED, KeyboardInterrupt()
-            return True
-        return False
 
     def close(self) -> None:
-        """Stop the workers (a request under way is left to end on its own)."""
+        """Stop the workers (a request under way is left to end on its own, unhandled)."""
+        with self._lock:
+            self._stopped = True
         self.gate.stop.set()
         for _ in self._threads:
             self._work.put(None)
         if self._in_flight == 0:
             self._client.close()
 
-    # -- the engine's thread ----------------------------------------------------------------------
+    # -- the scheduler: run by whichever thread holds the engine's lock ---------------------------
 
-    def _next_done(self) -> Task:
-        """The next finished task; Interrupted on Ctrl-C (looked for between short waits)."""
-        while True:
-            if INTERRUPTED.is_set():
-                raise Interrupted
-            try:
-                task = self._done.get(timeout=CHECK_SECONDS)
-            except queue.Empty:
-                self._on_change(self)
-                continue
+    def _complete(self, task: Task) -> None:
+        """A worker's finished task: handed to the sink, and what may start next started."""
+        with self._lock:
             self._in_flight -= 1
-            return task
+            if self._stopped:
+                return
+            if INTERRUPTED.is_set():  # Ctrl-C: nothing more is handled; the run stops
+                self._idle.set()
+                return
+            try:
+                self._handle(task)
+                busy = self._dispatch()
+            except BaseException as error:  # a bug: the run ends with it, never a silent hang
+                self._crash, busy = error, False
+            if not busy:
+                self._idle.set()
 
     def _send(self, task: Task) -> None:
         self._in_flight += 1
@@ -378,7 +408,10 @@ class Runner:
                 task.error = error
             except BaseException as error:  # a bug: reported, never a silent hang
                 task.error = error
-            self._done.put(task)
+            if task.job is None:
+                self._done.put(task)  # ListFlow: list_flows waits for it
+            else:
+                self._complete(task)
 
     def _fetch(self, task: Task) -> Any:
         if task.kind is TaskKind.FLOWS:
