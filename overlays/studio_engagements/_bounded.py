@@ -13,7 +13,7 @@ import httpx
 
 from ._body import Answer, Body, Budget
 from ._config import Limits
-from ._deadline import DeadlineTransport, as_httpx, deadline, environment_proxy
+from ._deadline import Deadline, DeadlineTransport, as_httpx, environment_proxy
 
 # What a request may take past its deadline (timeout) before it is abandoned, at most: the time
 # to notice it and to close the connection (a custom transport's deadline is checked between
@@ -49,7 +49,7 @@ def send(http: httpx.Client | DeadlineTransport, request: httpx.Request, limits:
     budget = Budget(
         request, timeout=limits.timeout, max_bytes=limits.max_bytes, buffers=limits.buffers
     )
-    with deadline(budget.deadline) as scope:
+    with Deadline(budget.deadline) as scope:
         try:
             if isinstance(http, DeadlineTransport):
                 with as_httpx(request):

@@ -7,7 +7,6 @@ the request in flight, in the calling thread: no thread, no watchdog per request
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import ipaddress
 import ssl
@@ -45,27 +44,29 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
 
 
 class Deadline:
-    """When the request in flight must be over (``time.monotonic()``), and whether it hit it."""
+    """When the request in flight must be over (``time.monotonic()``), and whether it hit it.
+
+    As a context manager (``with Deadline(at) as scope``): the deadline of every socket
+    operation of this context (thread) meanwhile.
+    """
 
     def __init__(self, at: float) -> None:
         self.at = at
         self.hit = False
+        self._token: contextvars.Token[Deadline | None] | None = None
+
+    def __enter__(self) -> Deadline:
+        self._token = _CURRENT.set(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._token is not None
+        _CURRENT.reset(self._token)
 
 
 _CURRENT: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
     "studio_engagements_deadline", default=None
 )
-
-
-@contextlib.contextmanager
-def deadline(at: float) -> Iterator[Deadline]:
-    """Make ``at`` the deadline of every socket operation in this context (thread) meanwhile."""
-    current = Deadline(at)
-    token = _CURRENT.set(current)
-    try:
-        yield current
-    finally:
-        _CURRENT.reset(token)
 
 
 def within_deadline(
@@ -154,16 +155,20 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-@contextlib.contextmanager
-def as_httpx(request: httpx.Request) -> Iterator[None]:
+class as_httpx:  # a lower-case name: it reads as the `with` statement it is used in
     """httpcore's errors raised as the httpx errors they stand for (what httpx would raise)."""
-    try:
-        yield
-    except Exception as error:
-        for core, ours in _ERRORS:
-            if isinstance(error, core):
-                raise ours(str(error), request=request) from error  # type: ignore[call-arg]
-        raise
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        if isinstance(error, Exception):
+            for core, ours in _ERRORS:
+                if isinstance(error, core):
+                    raise ours(str(error), request=self.request) from error  # type: ignore[call-arg]
 
 
 class _ResponseStream(httpx.SyncByteStream):

@@ -49,7 +49,8 @@ def operation_url(
         values[rule.name] = value
     # The spec's path, split once: its literal text around the parameters, named in order.
     *pieces, last = _path_pieces(operation_id)
-    path = [_raw_prefix(base_url)]
+    # The base URL as text (it holds no query, fragment or credentials: Settings refuses them).
+    path = [str(base_url).rstrip("/")]
     for literal, name in pieces:
         path += (literal, quote(str(values[name]), safe=""))
     path.append(last[0])
@@ -60,8 +61,9 @@ def operation_url(
             check(argument, rule.name, value, operation_id)
             path += (separator, rule.name, "=", quote_plus(str(value), safe=""))
             separator = "&"
-    # One parse, of the whole target: the parameters are percent-encoded as httpx would.
-    return base_url.copy_with(raw_path="".join(path).encode("ascii"))
+    # One parse, of the whole URL (cheaper than copy_with, which parses every part again): the
+    # parameters are percent-encoded as httpx would.
+    return httpx.URL("".join(path))
 
 
 @functools.cache
@@ -71,11 +73,6 @@ def _path_pieces(operation_id: str) -> list[tuple[str, str]]:
     parts = _PATH_PARAMETER.split(OPERATIONS[operation_id]["path"])
     # split() alternates literal text and parameter names: even indexes are literals.
     return list(zip(parts[::2], [*parts[1::2], ""], strict=True))
-
-
-def _raw_prefix(base_url: httpx.URL) -> str:
-    """The base URL's path as sent (percent-encoded), without its trailing slash."""
-    return base_url.raw_path.decode("ascii").partition("?")[0].rstrip("/")
 
 
 @functools.cache
@@ -187,21 +184,19 @@ def _prefix(base_url: httpx.URL) -> str:
     return base_url.path.rstrip("/")
 
 
-def request_headers(authorization: str) -> httpx.Headers:
+def request_headers(authorization: str) -> list[tuple[str, str]]:
     """The headers of every GET a client sends: credentials travel here, never in the URL
     (made for each request, so that no object the client keeps holds them in the clear)."""
-    return httpx.Headers(
-        {
-            "Authorization": authorization,
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            "Accept-Encoding": ACCEPT_ENCODING,
-        }
-    )
+    return [
+        ("Authorization", authorization),
+        ("User-Agent", USER_AGENT),
+        ("Accept", "application/json"),
+        ("Accept-Encoding", ACCEPT_ENCODING),
+    ]
 
 
 def build_request(
-    http: object, url: httpx.URL, headers: httpx.Headers, *, timeout: httpx.Timeout
+    http: object, url: httpx.URL, headers: list[tuple[str, str]], *, timeout: httpx.Timeout
 ) -> httpx.Request:
     """The GET for one page: through a user's httpx client's ``build_request`` (its own headers
     and settings apply), else as is (the client's own transport adds nothing)."""
