@@ -10,6 +10,7 @@ import math
 import signal
 import sqlite3
 import subprocess
+import threading
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
@@ -165,11 +166,25 @@ def test_two_updates_at_once_one_is_refused(world: tuple[MockStudio, str], tmp_p
     assert archive(base, out, env).returncode == 0
     mock.advance(DAY)
     ever = {**held(out), **served(mock)}
-    args = [*CLI, "archive", *FLOWS, "--steps", "--page-size", str(PAGE), "--base-url", base,
-            "--output", str(out)]  # fmt: skip
-    runs = [subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [(run.wait(timeout=120), run.communicate()[1]) for run in runs]
-    assert sorted(code for code, _ in results) == [0, 2], results
+    # The first update's first request is held until the second update has ended: the two runs
+    # overlap whatever the machine's speed (the first holds the archive from its start).
+    first_request, second_ended = threading.Event(), threading.Event()
+
+    def held_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        first_request.set()
+        second_ended.wait(60)
+        return list(mock.app(environ, start_response))
+
+    with serve_wsgi(held_app) as held_base:
+        args = [*CLI, "archive", *FLOWS, "--steps", "--page-size", str(PAGE), "--base-url",
+                held_base, "--output", str(out)]  # fmt: skip
+        first = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+        assert first_request.wait(60)
+        second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+        second_ended.set()
+        first_code, first_err = first.wait(timeout=120), first.communicate()[1]
+    assert (first_code, second.returncode) == (0, 2), (first_err, second.stderr)
+    assert "in use" in second.stderr or "being written" in second.stderr, second.stderr
     assert held(out) == ever
 
 
