@@ -61,9 +61,16 @@ def operation_url(
             check(argument, rule.name, value, operation_id)
             path += (separator, rule.name, "=", quote_plus(str(value), safe=""))
             separator = "&"
-    # One parse, of the whole URL (cheaper than copy_with, which parses every part again): the
-    # parameters are percent-encoded as httpx would.
-    return httpx.URL("".join(path))
+    # The parameters are percent-encoded as httpx would.
+    return _parsed("".join(path))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> httpx.URL:
+    """``text`` as an httpx URL (immutable: shared), parsed once while it is among the last 256
+    asked for: a page read again, a list of one parent walked again. One parse of the whole
+    text costs less than ``copy_with``, which parses every part again."""
+    return httpx.URL(text)
 
 
 @functools.cache
