@@ -35,7 +35,7 @@ def new_http(
     take the proxy the environment names for ``base_url`` (chosen once, the same way).
     """
     if issubclass(http_type, httpx.AsyncClient):
-        return httpx.AsyncClient(
+        return http_type(
             follow_redirects=False,
             trust_env=False,  # the environment is read here, as for the sync twin
             proxy=environment_proxy(base_url),

@@ -12,7 +12,7 @@ import ipaddress
 import ssl
 import time
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import httpcore
@@ -171,21 +171,6 @@ class as_httpx:  # a lower-case name: it reads as the `with` statement it is use
                     raise ours(str(error), request=self.request) from error  # type: ignore[call-arg]
 
 
-class _ResponseStream(httpx.SyncByteStream):
-    def __init__(self, stream: Iterable[bytes], request: httpx.Request) -> None:
-        self._stream = stream
-        self._request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        with as_httpx(self._request):
-            yield from self._stream
-
-    def close(self) -> None:
-        close = getattr(self._stream, "close", None)
-        if close is not None:
-            close()
-
-
 def environment_proxy(base_url: httpx.URL) -> httpx.Proxy | None:
     """The proxy the environment names for ``base_url``'s origin, as httpx would choose it.
 
@@ -220,8 +205,9 @@ def _covers(entry: str, host: str) -> bool:
         return host.endswith("." + name) or (host == name and not entry.startswith("."))
 
 
-class DeadlineTransport(httpx.BaseTransport):
-    """httpx's default transport rebuilt on httpcore's public pool and the deadline backend."""
+class DeadlineTransport:
+    """What the sync client sends through when no ``http_client`` is given: httpcore's public
+    pool, with httpx's defaults and the deadline backend."""
 
     def __init__(self, base_url: httpx.URL) -> None:
         proxy = environment_proxy(base_url)
@@ -236,20 +222,9 @@ class DeadlineTransport(httpx.BaseTransport):
             network_backend=_Backend(),
         )
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with as_httpx(request):
-            response = self.open(request)
-        assert isinstance(response.stream, Iterable)
-        return httpx.Response(
-            response.status,
-            headers=response.headers,
-            stream=_ResponseStream(response.stream, request),
-            extensions=response.extensions,
-        )
-
     def open(self, request: httpx.Request) -> httpcore.Response:
-        """Send ``request`` through the pool: httpcore's response, its body not yet read (the
-        client's own requests come here straight, and map httpcore's errors themselves)."""
+        """Send ``request`` through the pool: httpcore's response, its body not yet read, and
+        httpcore's errors as they are (:class:`as_httpx` maps them)."""
         assert isinstance(request.stream, httpx.SyncByteStream)
         url = request.url
         core = httpcore.Request(
