@@ -1,7 +1,8 @@
 """Exit codes: what each outcome means to the shell, which failure wins; Ctrl-C, always honoured.
 
-Ctrl-C only sets a flag: the engine's thread looks at it between short waits and stops the run
-(no request is started after it; what was committed stays). Raising KeyboardInterrupt wherever
+Ctrl-C only sets a flag: the engine looks at it before every request and every result, and its
+calling thread between short waits, and stops the run (no request is started after it; what was
+committed stays). Raising KeyboardInterrupt wherever
 the signal lands could leave a lock taken inside its ``__enter__`` (httpcore's pool, a queue's
 condition) and hang the next thread that takes it. A second Ctrl-C leaves at once: every output
 is consistent at every moment, as after ``kill -9``.

@@ -4,12 +4,12 @@ Requests run on ``concurrency`` worker threads sharing one client. The worker th
 request hands its result to the sink and starts what may start next itself, one worker at a
 time (the engine's lock): no result waits for another thread to wake up, and fetched but
 uncommitted work never exceeds what the workers hold. The calling thread only watches: the live
-display, Ctrl-C, the end. Each job
-reads its pages one after the other; the steps of a page's new or changed engagements are read
-before the next page of that job, so that memory stays bounded by ``concurrency``, not by how
-many engagements a flow has. A 429 pauses every worker until its ``Retry-After`` has passed.
-Ctrl-C stops every request before it starts; the run ends at once with what was committed (the
-workers are daemons: a request under way is abandoned, never half written).
+display, Ctrl-C, the end. Each job reads its pages one after the other; the steps of a page's
+new or changed engagements are read before the next page of that job, so that memory stays
+bounded by ``concurrency``, not by how many engagements a flow has. A 429 pauses every worker
+until its ``Retry-After`` has passed. Ctrl-C stops every request before it starts and every
+result before it is handled; the run ends at once with what was committed (the workers are
+daemons: a request under way is abandoned, never half written).
 """
 
 from __future__ import annotations
