@@ -1,4 +1,4 @@
-"""StudioClient and AsyncStudioClient: configuration, one pooled httpx client, retries.
+"""StudioClient and AsyncStudioClient: configuration, one connection pool, retries.
 
 The twins share everything but sending and sleeping: each has a ``_send``, a ``_sleep`` (the
 test hook for instant retries) and a three-line ``_get`` loop that awaits them or not; what to
