@@ -204,6 +204,26 @@ def test_an_update_long_after_the_last_is_warned_about(
     assert "26 days ago" in result.stderr
 
 
+def test_a_run_that_fails_on_its_first_request_is_no_update(
+    world: tuple[MockStudio, str], tmp_path: Path
+) -> None:
+    mock, base = world
+    out, env = tmp_path / "history.sqlite", mock_env(mock)
+    assert archive(base, out, env).returncode == 0
+    long_ago = (datetime.now(UTC) - timedelta(days=26)).isoformat(timespec="seconds")
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        db.execute("UPDATE archive_runs SET finished = ?", (long_ago,))
+        db.commit()
+    refused = archive(base, out, {**env, "TWILIO_AUTH_TOKEN": "wrong"})
+    assert refused.returncode == 3, refused.stderr
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        (last,) = db.execute("SELECT outcome FROM archive_runs ORDER BY run DESC").fetchone()
+    assert last == "failed"
+    result = archive(base, out, env)  # the last update is still the one 26 days ago
+    assert result.returncode == 0, result.stderr
+    assert "26 days ago" in result.stderr
+
+
 # -- a server of our own that evolves by day ------------------------------------------------------
 
 

@@ -64,6 +64,7 @@ class ArchiveSink:
         self._pending: dict[Job, dict[str, tuple[tuple[Any, ...], Sequence[Any] | None]]] = {}
         self._pending_rows: dict[Job, int] = {}
         self._listed: set[str] = set()
+        self._flows_read = False  # the run read the account's flows (its first request)
         self.run = self._begin_run()
 
     # -- the run ----------------------------------------------------------------------------------
@@ -92,6 +93,7 @@ class ArchiveSink:
 
     def add_flows(self, flows: Sequence[Any], chosen: Sequence[str]) -> None:
         """The account's ``flows`` rows, and the ``chosen`` flows to keep, in one transaction."""
+        self._flows_read = True
         self._listed = {flow.sid for flow in flows if flow.sid is not None}
         wanted = set(chosen)
         with self.store.transaction() as db:
@@ -379,6 +381,8 @@ class ArchiveSink:
                     self._write_pending(db, job)
             if interrupted:
                 outcome = "interrupted"
+            elif not self._flows_read:  # it failed on its first request: no flow was walked
+                outcome = "failed"
             elif all(job.state.finished for job in jobs):
                 outcome = "complete"
             else:
