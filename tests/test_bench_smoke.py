@@ -42,6 +42,8 @@ def test_bench_runs_at_a_tiny_size_and_prints_the_report(tmp_path: Path) -> None
         "| archive --steps peak RSS, 200 vs 100 engagements | ",
         "| archive CPU vs naive script, with steps, --concurrency 1 | ",
         "| archive CPU vs naive script, without steps, --concurrency 4 | ",
+        "| leanest archive (floor) | with steps | 1 | ",
+        "| leanest archive (floor) | without steps | 1 | ",
         "| steps.stream CPU vs floor, one page per engagement | ",
         "## CLI start-up",
         "## Archive update",
