@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .helpers import ROOT
 
 
@@ -54,3 +56,20 @@ def test_bench_runs_at_a_tiny_size_and_prints_the_report(tmp_path: Path) -> None
     assert written.startswith("# Benchmarks")
     assert "| floor: httpx + json.loads | small | " in written
     assert "Python 3." in written
+
+
+def test_the_leanest_archive_keeps_the_archives_json_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The floor keeps as JSON text exactly the columns the archive does: its rule is written
+    apart, so that the floor need not import the CLI, and must not drift from the archive's."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    from bench.lean_archive import json_columns
+
+    from studio_engagements import Engagement, Step
+    from studio_engagements.cli._archive_store import EXTRA
+    from studio_engagements.cli._archive_store import json_columns as archive_json_columns
+
+    assert json_columns(Engagement) == archive_json_columns("engagements") - {EXTRA}
+    assert json_columns(Step) == archive_json_columns("steps") - {EXTRA}
+    assert {"context", "links"} <= json_columns(Step)
