@@ -188,16 +188,21 @@ def test_two_updates_at_once_one_is_refused(world: tuple[MockStudio, str], tmp_p
     assert held(out) == ever
 
 
+def archive_days_ago(base: str, out: Path, env: dict[str, str], *, days: int) -> None:
+    """Archive the flows, then record that run as finished ``days`` ago."""
+    assert archive(base, out, env).returncode == 0
+    long_ago = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        db.execute("UPDATE archive_runs SET finished = ?", (long_ago,))
+        db.commit()
+
+
 def test_an_update_long_after_the_last_is_warned_about(
     world: tuple[MockStudio, str], tmp_path: Path
 ) -> None:
     mock, base = world
     out, env = tmp_path / "history.sqlite", mock_env(mock)
-    assert archive(base, out, env).returncode == 0
-    long_ago = (datetime.now(UTC) - timedelta(days=26)).isoformat(timespec="seconds")
-    with contextlib.closing(sqlite3.connect(out)) as db:
-        db.execute("UPDATE archive_runs SET finished = ?", (long_ago,))
-        db.commit()
+    archive_days_ago(base, out, env, days=26)
     result = archive(base, out, env)
     assert result.returncode == 0, result.stderr
     assert "warning: the last update" in result.stderr
@@ -209,11 +214,7 @@ def test_a_run_that_fails_on_its_first_request_is_no_update(
 ) -> None:
     mock, base = world
     out, env = tmp_path / "history.sqlite", mock_env(mock)
-    assert archive(base, out, env).returncode == 0
-    long_ago = (datetime.now(UTC) - timedelta(days=26)).isoformat(timespec="seconds")
-    with contextlib.closing(sqlite3.connect(out)) as db:
-        db.execute("UPDATE archive_runs SET finished = ?", (long_ago,))
-        db.commit()
+    archive_days_ago(base, out, env, days=26)
     refused = archive(base, out, {**env, "TWILIO_AUTH_TOKEN": "wrong"})
     assert refused.returncode == 3, refused.stderr
     with contextlib.closing(sqlite3.connect(out)) as db:
